@@ -1,0 +1,1 @@
+"""Positive Chat: AppSync Lambda resolvers, domain core and adapters."""

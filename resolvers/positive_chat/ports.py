@@ -1,0 +1,186 @@
+"""Ports: what the services need from the outside world (typing.Protocol).
+
+Adapters in ``positive_chat.adapters`` implement them; tests use in-memory
+fakes (tests/fakes.py). Every method raises only ``positive_chat.domain.errors``
+types: an adapter translates provider errors (botocore ``ClientError``) into
+``StoreError`` / ``ProviderError`` before they cross this boundary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from .domain.model import (
+    Author,
+    Invitation,
+    LeaderboardEntry,
+    Membership,
+    Message,
+    Page,
+    Profile,
+    Room,
+    Sentiment,
+    TagCount,
+)
+from .domain.tags import Phrase
+
+# --------------------------------------------------------------------------- NLP
+
+
+@dataclass(frozen=True)
+class LanguageGuess:
+    language: str  # BCP-47 primary tag, e.g. "en", "zh-TW"
+    confidence: float  # 0..1
+
+
+class LanguageDetector(Protocol):
+    def detect(self, text: str) -> LanguageGuess | None:
+        """The dominant language, or None when it cannot be told (too short, unknown)."""
+        ...
+
+
+class SentimentAnalyzer(Protocol):
+    def supports(self, language: str) -> bool:
+        """Whether ``analyze`` can score text in this language."""
+        ...
+
+    def analyze(self, text: str, language: str) -> Sentiment:
+        """Score the text. Raises ProviderError."""
+        ...
+
+
+class TopicExtractor(Protocol):
+    def extract(self, text: str, language: str) -> list[Phrase]:
+        """Key phrases (and entities where the provider has them), raw, with scores 0..1.
+
+        Returns [] for a language the provider does not support. Raises ProviderError.
+        """
+        ...
+
+
+class Translator(Protocol):
+    @property
+    def available(self) -> bool:
+        """False when no translation provider exists (offline); never fake one."""
+        ...
+
+    def translate(self, text: str, source: str, targets: Sequence[str]) -> dict[str, str]:
+        """Translations keyed by target language; a target that failed is absent.
+
+        Raises TranslationUnavailableError when ``available`` is False, ProviderError
+        when the provider fails for every target.
+        """
+        ...
+
+
+class TranslationCache(Protocol):
+    """Translations keyed by (hash of source language + text, target language)."""
+
+    def get_many(self, text_key: str, targets: Sequence[str]) -> dict[str, str]: ...
+
+    def put_many(self, text_key: str, translations: Mapping[str, str]) -> None: ...
+
+
+# --------------------------------------------------------------------------- store
+
+
+@dataclass(frozen=True)
+class TagChange:
+    """Counter and link changes a message write implies (for edits and deletes)."""
+
+    added: frozenset[str]
+    removed: frozenset[str]
+
+
+class RoomRepository(Protocol):
+    def create_room(self, room: Room, owner: Membership) -> None:
+        """Room, the owner's membership and the room's language count, atomically."""
+        ...
+
+    def update_room(self, room: Room) -> None:
+        """Write name, description and moderation settings (not counters)."""
+        ...
+
+    def get_room(self, room_id: str) -> Room | None: ...
+
+    def list_public_rooms(self, limit: int, next_token: str | None) -> Page[Room]:
+        """Newest first."""
+        ...
+
+    def list_rooms_for_user(self, user_id: str, limit: int, next_token: str | None) -> Page[Room]:
+        """Rooms the user belongs to, most recently joined first."""
+        ...
+
+    def get_membership(self, room_id: str, user_id: str) -> Membership | None: ...
+
+    def add_membership(self, membership: Membership) -> Membership:
+        """Add (or change the language of) a membership, keeping the room's
+        member count and language counts exact, atomically. Returns what is stored."""
+        ...
+
+    def remove_membership(self, membership: Membership) -> None: ...
+
+    def put_invitation(self, invitation: Invitation) -> None: ...
+
+    def get_invitation(self, room_id: str, username: str) -> Invitation | None: ...
+
+
+class MessageRepository(Protocol):
+    def add_message(self, message: Message) -> Message:
+        """Store an accepted message with its tag links, the room's tag counters and the
+        author's points in one transaction, idempotent on (room_id, client_id).
+
+        Returns the stored message: the given one, or the one an earlier request with
+        the same client_id stored (then nothing is written). Raises DuplicateRequestError
+        when that earlier message has another author.
+        """
+        ...
+
+    def get_message(self, room_id: str, message_id: str) -> Message | None: ...
+
+    def replace_message(self, message: Message, expected_version: int, tags: TagChange, points_delta: int) -> Message:
+        """Write an edit or a tombstone if the stored version is ``expected_version``;
+        tag links, counters and points follow in the same transaction.
+
+        Raises ConflictError carrying the current item when the version is stale,
+        NotFoundError when the message does not exist.
+        """
+        ...
+
+    def list_messages_for_room(self, room_id: str, limit: int, next_token: str | None) -> Page[Message]:
+        """Newest first, tombstones excluded."""
+        ...
+
+    def list_changes_for_room(
+        self, room_id: str, since_ms: int, limit: int, next_token: str | None
+    ) -> Page[Message]:
+        """Messages whose last change is after since_ms (tombstones included), oldest change first."""
+        ...
+
+    def list_messages_for_tag(
+        self, tag: str, room_id: str | None, limit: int, next_token: str | None
+    ) -> Page[Message]:
+        """Newest first; one room, or every room when room_id is None."""
+        ...
+
+
+class StatsRepository(Protocol):
+    def top_tags(self, room_id: str, limit: int) -> list[TagCount]:
+        """The room's tags with the highest counts (count > 0), highest first."""
+        ...
+
+    def leaderboard(self, room_id: str, limit: int) -> list[LeaderboardEntry]: ...
+
+    def record_rejection(self, room_id: str, author: Author) -> None:
+        """Count a rejected post for the user in the room and in the profile."""
+        ...
+
+
+class ProfileRepository(Protocol):
+    def get_profile(self, user_id: str) -> Profile | None: ...
+
+    def put_profile(self, profile: Profile) -> Profile:
+        """Create or update the preferred language; counters are kept."""
+        ...

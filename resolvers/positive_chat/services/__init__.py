@@ -1,0 +1,1 @@
+"""Use cases. They depend on the domain and on ports, never on adapters or AWS."""
