@@ -1,0 +1,1 @@
+"""A generic local AWS AppSync runtime for SAM-defined APIs with Python Lambda resolvers."""
