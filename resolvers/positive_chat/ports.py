@@ -24,6 +24,7 @@ from .domain.model import (
     Sentiment,
     TagCount,
 )
+from .domain.events import Change
 from .domain.tags import Phrase
 
 # --------------------------------------------------------------------------- NLP
@@ -140,6 +141,11 @@ class MessageRepository(Protocol):
 
     def get_message(self, room_id: str, message_id: str) -> Message | None: ...
 
+    def get_message_by_client_id(self, room_id: str, client_id: str) -> Message | None:
+        """The message an earlier post with this clientId stored, if any (a cheap
+        read that lets a retry skip the NLP pipeline)."""
+        ...
+
     def replace_message(self, message: Message, expected_version: int, tags: TagChange, points_delta: int) -> Message:
         """Write an edit or a tombstone if the stored version is ``expected_version``;
         tag links, counters and points follow in the same transaction.
@@ -175,6 +181,15 @@ class StatsRepository(Protocol):
 
     def record_rejection(self, room_id: str, author: Author) -> None:
         """Count a rejected post for the user in the room and in the profile."""
+        ...
+
+
+class Publisher(Protocol):
+    """Pushes changes to subscribers (on AWS: the IAM-only publish mutations)."""
+
+    def publish(self, changes: Sequence[Change]) -> list[Exception | None]:
+        """Publish each change; returns, per change and in order, None or the error
+        that prevented it (so the stream handler can report partial failures)."""
         ...
 
 

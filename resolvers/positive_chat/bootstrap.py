@@ -1,0 +1,149 @@
+"""Wiring: settings -> adapters -> services. The only place that picks implementations."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .domain.ids import UlidFactory
+from .domain.limits import DEFAULT_LIMITS, Limits
+from .ports import (
+    LanguageDetector,
+    MessageRepository,
+    ProfileRepository,
+    RoomRepository,
+    SentimentAnalyzer,
+    StatsRepository,
+    TopicExtractor,
+    TranslationCache,
+    Translator,
+)
+from .services.access import RoomAccess
+from .services.analysis import Analysis
+from .services.messages import MessageService
+from .services.rooms import RoomService
+from .services.stats import StatsService
+from .services.translation import TranslationService
+
+if TYPE_CHECKING:
+    from .settings import Settings
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@dataclass(frozen=True)
+class Nlp:
+    detector: LanguageDetector
+    sentiment: SentimentAnalyzer
+    topics: TopicExtractor
+    translator: Translator
+
+
+@dataclass(frozen=True)
+class Store:
+    rooms: RoomRepository
+    messages: MessageRepository
+    stats: StatsRepository
+    profiles: ProfileRepository
+    translations: TranslationCache | None
+
+
+@dataclass(frozen=True)
+class Services:
+    rooms: RoomService
+    messages: MessageService
+    stats: StatsService
+    store: Store
+
+
+def build_services(
+    store: Store,
+    nlp: Nlp,
+    *,
+    max_translations: int = 5,
+    limits: Limits = DEFAULT_LIMITS,
+    clock_ms: object = now_ms,
+) -> Services:
+    """Assemble the services from ports (tests pass fakes or real adapters here)."""
+    clock = clock_ms if callable(clock_ms) else now_ms
+    ids = UlidFactory(clock)
+    access = RoomAccess(store.rooms)
+    translation = TranslationService(nlp.translator, store.translations, max_targets=max_translations)
+    analysis = Analysis(nlp.detector, nlp.sentiment, nlp.topics, translation, limits)
+    return Services(
+        rooms=RoomService(
+            access=access, rooms=store.rooms, profiles=store.profiles, ids=ids, clock_ms=clock, limits=limits
+        ),
+        messages=MessageService(
+            access=access, messages=store.messages, stats=store.stats, analysis=analysis,
+            translation=translation, ids=ids, clock_ms=clock, limits=limits,
+        ),
+        stats=StatsService(access=access, stats=store.stats, profiles=store.profiles, limits=limits),
+        store=store,
+    )
+
+
+def bootstrap(settings: Settings) -> Services:
+    """Real adapters for the configured environment (AWS, or local with DynamoDB Local)."""
+    return build_services(
+        dynamodb_store(settings), nlp_for(settings), max_translations=settings.max_translations
+    )
+
+
+def dynamodb_store(settings: Settings) -> Store:
+    import boto3
+
+    from .adapters.dynamodb import (
+        DynamoMessageRepository,
+        DynamoProfileRepository,
+        DynamoRoomRepository,
+        DynamoStatsRepository,
+        DynamoTranslationCache,
+    )
+
+    client = boto3.client("dynamodb", region_name=settings.region)
+    table = settings.table_name
+    return Store(
+        rooms=DynamoRoomRepository(client, table),
+        messages=DynamoMessageRepository(
+            client, table, tombstone_ttl_seconds=settings.tombstone_ttl_days * 86400
+        ),
+        stats=DynamoStatsRepository(client, table),
+        profiles=DynamoProfileRepository(client, table),
+        translations=DynamoTranslationCache(
+            client, table, ttl_seconds=settings.translation_cache_ttl_days * 86400
+        ),
+    )
+
+
+def nlp_for(settings: Settings) -> Nlp:
+    if settings.nlp_provider == "local":
+        from .adapters.nlp.local import LocalLanguageDetector, LocalSentimentAnalyzer, LocalTopicExtractor
+        from .adapters.nlp.unavailable import UnavailableTranslator
+
+        return Nlp(
+            LocalLanguageDetector(settings.local_nlp_languages),
+            LocalSentimentAnalyzer(),
+            LocalTopicExtractor(),
+            UnavailableTranslator(),
+        )
+    import boto3
+
+    from .adapters.nlp.aws import (
+        ComprehendLanguageDetector,
+        ComprehendSentimentAnalyzer,
+        ComprehendTopicExtractor,
+        AmazonTranslator,
+    )
+
+    comprehend = boto3.client("comprehend", region_name=settings.region)
+    translate = boto3.client("translate", region_name=settings.region)
+    return Nlp(
+        ComprehendLanguageDetector(comprehend),
+        ComprehendSentimentAnalyzer(comprehend),
+        ComprehendTopicExtractor(comprehend),
+        AmazonTranslator(translate),
+    )

@@ -1,0 +1,31 @@
+"""Per-container state for the handlers: the wired services, built once per cold start."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..bootstrap import Services, bootstrap
+from ..domain.model import Caller
+from ..settings import Settings
+from .identity import caller_from_identity
+
+_services: Services | None = None
+
+
+def services() -> Services:
+    """The wired services; built on first use so importing the handler stays cheap."""
+    global _services  # noqa: PLW0603 - one container-wide instance, like a Lambda's warm state
+    if _services is None:
+        _services = bootstrap(Settings.from_env())
+    return _services
+
+
+def use_services(value: Services | None) -> None:
+    """Install services (tests, the local runtime's fixtures); None resets."""
+    global _services  # noqa: PLW0603
+    _services = value
+
+
+def caller_of(event: Mapping[str, Any]) -> Caller:
+    return caller_from_identity(event.get("identity"))

@@ -1,0 +1,13 @@
+"""Powertools Logger, Tracer and Metrics, created once for the handlers.
+
+The core never imports this module; it logs through ``logging.getLogger``.
+Message text is never logged: log records carry ids, counts and outcomes only.
+"""
+
+from __future__ import annotations
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+
+logger = Logger(service="positive-chat")
+tracer = Tracer(service="positive-chat")
+metrics = Metrics(namespace="PositiveChat", service="positive-chat")

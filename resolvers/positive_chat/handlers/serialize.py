@@ -1,0 +1,135 @@
+"""Domain objects -> GraphQL response dicts (camelCase, AWS scalar formats)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from ..domain.model import (
+    Author,
+    Invitation,
+    LeaderboardEntry,
+    Membership,
+    Message,
+    Page,
+    Profile,
+    Rejection,
+    Room,
+    Sentiment,
+    TagCount,
+)
+
+
+def aws_datetime(ms: int | None) -> str | None:
+    """AWSDateTime with millisecond precision and a mandatory offset (Z)."""
+    if ms is None:
+        return None
+    stamp = datetime.fromtimestamp(ms / 1000, tz=UTC)
+    return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}Z"
+
+
+def author(value: Author) -> dict[str, Any]:
+    return {"id": value.id, "username": value.username}
+
+
+def sentiment(value: Sentiment | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    return {
+        "label": value.label.value,
+        "positive": value.positive,
+        "negative": value.negative,
+        "neutral": value.neutral,
+        "mixed": value.mixed,
+    }
+
+
+def message(value: Message) -> dict[str, Any]:
+    return {
+        "id": value.id,
+        "roomId": value.room_id,
+        "author": author(value.author),
+        "text": value.text,
+        "language": value.language,
+        "sentiment": sentiment(value.sentiment),
+        "moderation": value.moderation.value,
+        "tags": list(value.tags),
+        "translations": [{"language": t.language, "text": t.text} for t in value.translations],
+        "translationStatus": value.translation_status.value,
+        "untranslatedLanguages": list(value.untranslated_languages),
+        "points": value.points,
+        "createdAt": aws_datetime(value.created_at_ms),
+        "editedAt": aws_datetime(value.edited_at_ms),
+        "clientId": value.client_id,
+        "_version": value.version,
+        "_lastChangedAt": value.last_changed_at_ms,
+        "_deleted": value.deleted,
+    }
+
+
+def rejection(value: Rejection) -> dict[str, Any]:
+    return {
+        "reason": value.reason.value,
+        "message": value.message,
+        "hint": value.hint,
+        "hintLanguage": value.hint_language,
+        "language": value.language,
+        "sentiment": sentiment(value.sentiment),
+        "threshold": value.threshold,
+    }
+
+
+def room(value: Room) -> dict[str, Any]:
+    return {
+        "id": value.id,
+        "name": value.name,
+        "description": value.description,
+        "visibility": value.visibility.value,
+        "owner": author(value.owner),
+        "negativityThreshold": value.negativity_threshold,
+        "requireSentiment": value.require_sentiment,
+        "languages": value.reader_languages,
+        "memberCount": value.member_count,
+        "createdAt": aws_datetime(value.created_at_ms),
+    }
+
+
+def membership(value: Membership) -> dict[str, Any]:
+    return {
+        "roomId": value.room_id,
+        "user": author(value.user),
+        "role": value.role.value,
+        "language": value.language,
+        "joinedAt": aws_datetime(value.joined_at_ms),
+    }
+
+
+def invitation(value: Invitation) -> dict[str, Any]:
+    return {
+        "roomId": value.room_id,
+        "username": value.username,
+        "invitedBy": author(value.invited_by),
+        "createdAt": aws_datetime(value.created_at_ms),
+    }
+
+
+def tag_count(value: TagCount) -> dict[str, Any]:
+    return {"tag": value.tag, "count": value.count}
+
+
+def leaderboard_entry(value: LeaderboardEntry) -> dict[str, Any]:
+    return {"rank": value.rank, "user": author(value.user), "points": value.points}
+
+
+def profile(value: Profile) -> dict[str, Any]:
+    return {
+        "id": value.user.id,
+        "username": value.user.username,
+        "preferredLanguage": value.preferred_language,
+        "points": value.points,
+        "rejectedCount": value.rejected_count,
+    }
+
+
+def page(value: Page[Any], item: Any) -> dict[str, Any]:
+    return {"items": [item(x) for x in value.items], "nextToken": value.next_token}

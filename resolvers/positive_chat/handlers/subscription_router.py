@@ -1,0 +1,23 @@
+"""Subscription fields: authorization at subscribe time (AppSync runs this resolver on `start`).
+
+Returning None lets the subscription proceed (reference 4.2); an error rejects it.
+Argument filtering by roomId then happens in AppSync against the publish payload.
+"""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler.appsync import Router
+
+from .context import caller_of, services
+
+router = Router()
+
+
+@router.resolver(type_name="Subscription", field_name="onMessage")
+def on_message(roomId: str) -> None:  # noqa: N803
+    services().rooms.get(caller_of(router.current_event.raw_event), roomId)
+
+
+@router.resolver(type_name="Subscription", field_name="onTagCloud")
+def on_tag_cloud(roomId: str) -> None:  # noqa: N803
+    services().rooms.get(caller_of(router.current_event.raw_event), roomId)

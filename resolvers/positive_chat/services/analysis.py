@@ -1,0 +1,77 @@
+"""The moderation pipeline's NLP steps: language -> sentiment -> topics.
+
+Order matters and is the product's contract: a message judged negative is
+refused before topics or translations are computed (no cost spent on it).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from ..domain.limits import DEFAULT_LIMITS, Limits
+from ..domain.model import ModerationStatus, Sentiment
+from ..domain.tags import select_tags
+from ..ports import LanguageDetector, SentimentAnalyzer, TopicExtractor
+from .translation import TranslationService
+
+logger = logging.getLogger(__name__)
+
+# When a provider cannot score a language, the text is translated into this one first.
+PIVOT_LANGUAGE = "en"
+# Below this detector confidence the sender's reading language is the better guess.
+MIN_LANGUAGE_CONFIDENCE = 0.5
+# Phrases scored below this by the provider are not worth a tag.
+MIN_TOPIC_SCORE = 0.3
+
+
+@dataclass(frozen=True)
+class Judgement:
+    language: str
+    sentiment: Sentiment | None
+    moderation: ModerationStatus
+    # The pivot-language text, when one was made to score the message.
+    pivot_text: str | None = None
+
+
+class Analysis:
+    def __init__(
+        self,
+        detector: LanguageDetector,
+        sentiment: SentimentAnalyzer,
+        topics: TopicExtractor,
+        translation: TranslationService,
+        limits: Limits = DEFAULT_LIMITS,
+    ) -> None:
+        self._detector = detector
+        self._sentiment = sentiment
+        self._topics = topics
+        self._translation = translation
+        self._limits = limits
+
+    def language(self, text: str, hint: str | None, fallback: str) -> str:
+        """The client's hint wins; then the detector; then the sender's reading language."""
+        if hint:
+            return hint
+        guess = self._detector.detect(text)
+        if guess is None or guess.confidence < MIN_LANGUAGE_CONFIDENCE:
+            return fallback
+        return guess.language
+
+    def judge(self, text: str, language: str) -> Judgement:
+        """Score the text's sentiment, translating to the pivot language if needed."""
+        if self._sentiment.supports(language):
+            return Judgement(language, self._sentiment.analyze(text, language), ModerationStatus.SCORED)
+        if self._translation.available and self._sentiment.supports(PIVOT_LANGUAGE):
+            pivot = self._translation.translate_one(text, language, PIVOT_LANGUAGE)
+            if pivot is not None:
+                scored = self._sentiment.analyze(pivot, PIVOT_LANGUAGE)
+                return Judgement(language, scored, ModerationStatus.SCORED_VIA_TRANSLATION, pivot)
+        return Judgement(language, None, ModerationStatus.UNSCORED)
+
+    def tags(self, text: str, judgement: Judgement) -> tuple[str, ...]:
+        """Normalised topics; from the pivot text when the original language yields none."""
+        phrases = self._topics.extract(text, judgement.language)
+        if not phrases and judgement.pivot_text is not None:
+            phrases = self._topics.extract(judgement.pivot_text, PIVOT_LANGUAGE)
+        return select_tags(phrases, self._limits, min_score=MIN_TOPIC_SCORE)
