@@ -303,13 +303,12 @@ def _answers(host: str, port: int) -> bool:
 def _launcher_args(jar: Path, java: str) -> list[str]:
     """java arguments that run the loopback launcher: compiled once, else from source."""
     digest = hashlib.sha256(_LAUNCHER_SOURCE.encode()).hexdigest()[:16]
-    for root in (jar.parent / ".launcher", Path(tempfile.gettempdir()) / f"dynamodb-local-{os.getuid()}"):
+    user_tmp = Path(tempfile.gettempdir()) / f"dynamodb-local-{os.getuid()}"
+    for root in (jar.parent / ".launcher", user_tmp):
         classes = root / digest
         if (classes / f"{_LAUNCHER_CLASS}.class").is_file() or _compile(jar, java, classes):
             return ["-cp", f"{jar}{os.pathsep}{classes}", _LAUNCHER_CLASS]
-    source = Path(tempfile.gettempdir()) / f"dynamodb-local-{os.getuid()}-{digest}" / (
-        f"{_LAUNCHER_CLASS}.java"
-    )
+    source = user_tmp / f"src-{digest}" / f"{_LAUNCHER_CLASS}.java"
     source.parent.mkdir(parents=True, exist_ok=True)
     source.write_text(_LAUNCHER_SOURCE)
     return ["-cp", str(jar), str(source)]
@@ -326,9 +325,10 @@ def _compile(jar: Path, java: str, classes: Path) -> bool:
     except OSError:
         return False  # not writable: try the next cache folder
     try:
-        (work / f"{_LAUNCHER_CLASS}.java").write_text(_LAUNCHER_SOURCE)
+        source = work / f"{_LAUNCHER_CLASS}.java"
+        source.write_text(_LAUNCHER_SOURCE)
         subprocess.run(  # noqa: S603 - fixed argv, no shell
-            [str(javac), "-nowarn", "-cp", str(jar), "-d", str(work), str(work / f"{_LAUNCHER_CLASS}.java")],
+            [str(javac), "-nowarn", "-cp", str(jar), "-d", str(work), str(source)],
             check=True,
             capture_output=True,
             timeout=120,

@@ -266,3 +266,74 @@ class RecordingPublisher:
                 self.published.append(change)
                 results.append(None)
         return results
+
+
+# --------------------------------------------------------------------------- NLP port fakes
+# Test doubles for the NLP ports: they make flows deterministic. They are never
+# wired into the product (bootstrap only knows the AWS and local adapters).
+
+from positive_chat.domain.errors import ProviderError, TranslationUnavailableError  # noqa: E402
+from positive_chat.domain.model import Sentiment, SentimentLabel  # noqa: E402
+from positive_chat.domain.tags import Phrase  # noqa: E402
+from positive_chat.ports import LanguageGuess  # noqa: E402
+
+NEUTRAL = Sentiment(SentimentLabel.NEUTRAL, 0.05, 0.05, 0.9, 0.0)
+HAPPY = Sentiment(SentimentLabel.POSITIVE, 0.95, 0.01, 0.04, 0.0)
+ANGRY = Sentiment(SentimentLabel.NEGATIVE, 0.01, 0.9, 0.09, 0.0)
+
+
+class ScriptedDetector:
+    def __init__(self, language: str | None = "en", confidence: float = 0.99) -> None:
+        self.language, self.confidence, self.calls = language, confidence, 0
+
+    def detect(self, text: str) -> LanguageGuess | None:
+        self.calls += 1
+        return None if self.language is None else LanguageGuess(self.language, self.confidence)
+
+
+class ScriptedSentiment:
+    """Words 'love'/'great' -> POSITIVE, 'hate'/'idiot' -> NEGATIVE, else NEUTRAL."""
+
+    def __init__(self, languages: tuple[str, ...] = ("en",)) -> None:
+        self.languages, self.calls = languages, 0
+
+    def supports(self, language: str) -> bool:
+        return language in self.languages
+
+    def analyze(self, text: str, language: str) -> Sentiment:
+        self.calls += 1
+        lowered = text.lower()
+        if "hate" in lowered or "idiot" in lowered:
+            return ANGRY
+        if "love" in lowered or "great" in lowered:
+            return HAPPY
+        return NEUTRAL
+
+
+class CapitalisedTopics:
+    """Capitalised words are topics (score 0.9)."""
+
+    def extract(self, text: str, language: str) -> list[Phrase]:
+        return [Phrase(w.strip(".,!?"), 0.9) for w in text.split() if w[:1].isupper()]
+
+
+class RecordingTranslator:
+    """Marks its output as a test translation; records every call; can fail chosen targets."""
+
+    def __init__(self, available: bool = True, failing: tuple[str, ...] = ()) -> None:
+        self._available = available
+        self.failing = failing
+        self.calls: list[tuple[str, str, tuple[str, ...]]] = []
+
+    @property
+    def available(self) -> bool:
+        return self._available
+
+    def translate(self, text: str, source: str, targets: Sequence[str]) -> dict[str, str]:
+        if not self._available:
+            raise TranslationUnavailableError("no translator")
+        self.calls.append((text, source, tuple(targets)))
+        out = {t: f"[{source}->{t}] {text}" for t in targets if t not in self.failing}
+        if not out:
+            raise ProviderError("every target failed")
+        return out

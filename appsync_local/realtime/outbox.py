@@ -77,3 +77,12 @@ class Outbox:
                 await self._socket.close(item.code, item.reason)
                 return
             await self._socket.send_text(item)
+
+
+@dataclass(eq=False)
+class Subscriber:
+    """One live operation on one connection: where its `data`/`next` frames go."""
+
+    outbox: Outbox
+    prefix: str  # frame text before the serialized payload (type and the client's id)
+    suffix: str

@@ -36,7 +36,7 @@ def normalise_tag(raw: str, limits: Limits = DEFAULT_LIMITS) -> str | None:
     while len(words) > 1 and words[0] in _LEADING_STOPWORDS:
         words = words[1:]
     text = " ".join(words)
-    if len(text) < 2 or not any(ch.isalnum() for ch in text):
+    if text in _LEADING_STOPWORDS or len(text) < 2 or not any(ch.isalnum() for ch in text):
         return None
     if len(text) > limits.tag_max_chars:
         # Cut at a word boundary where possible so tags stay readable.

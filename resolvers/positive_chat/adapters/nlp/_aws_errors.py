@@ -34,7 +34,12 @@ _THROTTLING_CODES = frozenset(
     }
 )
 _TRANSIENT_CODES = frozenset(
-    {"InternalServerException", "InternalFailure", "ServiceUnavailableException", "ServiceUnavailable"}
+    {
+        "InternalServerException",
+        "InternalFailure",
+        "ServiceUnavailableException",
+        "ServiceUnavailable",
+    }
 )
 
 
@@ -45,14 +50,25 @@ class ProviderThrottledError(ProviderError):
     retryable = True
 
 
-def provider_error(exc: ClientError | BotoCoreError, provider: str, operation: str) -> ProviderError:
+def failure(
+    provider: str, operation: str, code: str, message: str, *, retryable: bool = False, **extra: Any
+) -> ProviderError:
+    """A ProviderError found by the adapter itself (no botocore exception behind it)."""
+    info = {"provider": provider, "operation": operation, "code": code, "retryable": retryable}
+    return ProviderError(message, info=info | extra)
+
+
+def provider_error(
+    exc: ClientError | BotoCoreError, provider: str, operation: str
+) -> ProviderError:
     """The port error for a botocore failure; the caller raises it ``from exc``."""
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
         code = str(error.get("Code") or "Unknown")
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         throttled = code in _THROTTLING_CODES or status == 429
-        retryable = throttled or code in _TRANSIENT_CODES or (isinstance(status, int) and status >= 500)
+        server_side = isinstance(status, int) and status >= 500
+        retryable = throttled or code in _TRANSIENT_CODES or server_side
     else:
         code = type(exc).__name__
         throttled = False

@@ -14,11 +14,10 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ...domain.errors import ProviderError
 from ...domain.model import Sentiment, SentimentLabel
 from ...domain.tags import Phrase
 from ...ports import LanguageGuess
-from ._aws_errors import provider_error
+from ._aws_errors import failure, provider_error
 from ._utf8 import split_utf8, truncate_utf8
 
 if TYPE_CHECKING:
@@ -50,19 +49,13 @@ DEFAULT_MIN_SCORE = 0.5
 
 
 def comprehend_language(language: str) -> LanguageCodeType | None:
-    """Comprehend's code for a BCP-47 tag: exact ("zh-TW"), else its primary subtag ("en-GB" -> "en")."""
+    """Comprehend's code for a BCP-47 tag: exact ("zh-TW"), else the primary subtag ("en-GB")."""
     primary = language.split("-", 1)[0].lower()
     for wanted in (language, primary):
         for code in COMPREHEND_LANGUAGES:
             if code == wanted:
                 return code
     return None
-
-
-def _unsupported(operation: str, language: str) -> ProviderError:
-    info = {"provider": PROVIDER, "operation": operation, "code": "UnsupportedLanguage",
-            "retryable": False, "language": language}
-    return ProviderError(f"{PROVIDER} {operation} does not support language {language!r}", info=info)
 
 
 class ComprehendLanguageDetector:
@@ -120,11 +113,11 @@ class ComprehendSentimentAnalyzer:
         """
         code = comprehend_language(language)
         if code is None:
-            raise _unsupported("DetectSentiment", language)
+            raise failure(PROVIDER, "DetectSentiment", "UnsupportedLanguage",
+                          f"Comprehend cannot score language {language!r}", language=language)
         pieces = split_utf8(text, MAX_DOCUMENT_BYTES)
         if not pieces:
-            raise ProviderError("there is no text to score", info={"provider": PROVIDER,
-                                "operation": "DetectSentiment", "code": "EmptyText", "retryable": False})
+            raise failure(PROVIDER, "DetectSentiment", "EmptyText", "there is no text to score")
         if len(pieces) == 1:
             try:
                 response = self._client.detect_sentiment(Text=pieces[0], LanguageCode=code)
@@ -146,9 +139,10 @@ class ComprehendSentimentAnalyzer:
         errors = response.get("ErrorList", [])
         if errors:
             # One unscored piece could be the insult; the gate must not pass it unseen.
-            info = {"provider": PROVIDER, "operation": "BatchDetectSentiment",
-                    "code": errors[0].get("ErrorCode", "Unknown"), "retryable": False}
-            raise ProviderError(f"{PROVIDER} BatchDetectSentiment failed for part of the text", info=info)
+            error_code = errors[0].get("ErrorCode", "Unknown")
+            raise failure(
+                PROVIDER, "BatchDetectSentiment", error_code, "a part of the text was not scored"
+            )
         by_index = {item.get("Index"): item for item in response.get("ResultList", [])}
         try:
             return [
@@ -156,18 +150,16 @@ class ComprehendSentimentAnalyzer:
                 for i in range(len(pieces))
             ]
         except KeyError as exc:
-            info = {"provider": PROVIDER, "operation": "BatchDetectSentiment",
-                    "code": "IncompleteResult", "retryable": False}
-            raise ProviderError(f"{PROVIDER} BatchDetectSentiment left a piece unscored", info=info) from exc
+            raise failure(PROVIDER, "BatchDetectSentiment", "IncompleteResult",
+                          "a part of the text was not scored") from exc
 
 
 def _sentiment(label: str, score: SentimentScoreTypeDef) -> Sentiment:
     try:
         parsed = SentimentLabel(label)
     except ValueError as exc:
-        info = {"provider": PROVIDER, "operation": "DetectSentiment", "code": "UnknownLabel",
-                "retryable": False}
-        raise ProviderError(f"{PROVIDER} returned an unknown sentiment {label!r}", info=info) from exc
+        raise failure(PROVIDER, "DetectSentiment", "UnknownLabel",
+                      f"Comprehend returned an unknown sentiment {label!r}") from exc
     return Sentiment(
         label=parsed,
         positive=float(score.get("Positive", 0.0)),

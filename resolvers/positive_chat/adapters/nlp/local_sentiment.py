@@ -47,7 +47,9 @@ def vader_to_sentiment(pos: float, neg: float, compound: float) -> Sentiment:
         label = SentimentLabel.NEGATIVE
     else:
         label = SentimentLabel.NEUTRAL
-    return Sentiment(label=label, positive=positive, negative=negative, neutral=neutral, mixed=mixed)
+    return Sentiment(
+        label=label, positive=positive, negative=negative, neutral=neutral, mixed=mixed
+    )
 
 
 class VaderSentimentAnalyzer:

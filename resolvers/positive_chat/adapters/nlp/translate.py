@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ...domain.errors import ProviderError
-from ._aws_errors import ProviderThrottledError, provider_error
+from ._aws_errors import ProviderThrottledError, failure, provider_error
 
 if TYPE_CHECKING:
     from mypy_boto3_translate import TranslateClient
@@ -55,9 +55,8 @@ class AmazonTranslator:
         if not wanted:
             return {}
         if len(text.encode("utf-8")) > MAX_TEXT_BYTES:
-            info = {"provider": PROVIDER, "operation": OPERATION,
-                    "code": "TextSizeLimitExceeded", "retryable": False}
-            raise ProviderError(f"text is over the {MAX_TEXT_BYTES}-byte translation limit", info=info)
+            raise failure(PROVIDER, OPERATION, "TextSizeLimitExceeded",
+                          f"text is over the {MAX_TEXT_BYTES}-byte translation limit")
         translations: dict[str, str] = {}
         failures: list[tuple[str, ProviderError, Exception]] = []
         for target in wanted:
