@@ -87,6 +87,7 @@ class LambdaPool:
         try:
             if worker is None:
                 worker = await self._start(spec)
+                slots.register(worker)
             reply = await worker.call(line, spec.timeout_s)
         except TimeoutError:
             assert worker is not None

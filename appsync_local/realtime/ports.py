@@ -28,10 +28,11 @@ MutationListener = Callable[[str, dict[str, Any]], Awaitable[None] | None]
 
 class Authenticator(Protocol):
     def authenticate_realtime(
-        self, header: Mapping[str, Any], *, body: str, path: str
+        self, header: Mapping[str, Any], *, body: str, path: str, source_ip: str | None = None
     ) -> RequestAuth:
         """Authenticate a decoded connect header or a start's `extensions.authorization`.
 
+        May block (a first JWKS fetch), so the real-time layer calls it in a worker thread.
         Raises AuthError.
         """
         ...

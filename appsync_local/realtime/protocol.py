@@ -112,6 +112,9 @@ class OperationTable:
     def __iter__(self) -> Iterator[Operation]:
         return iter(list(self._live.values()))
 
+    def is_live(self, op_id: OpId) -> bool:
+        return op_id in self._live
+
     def reserve(self, op_id: OpId) -> Operation:
         """Register a new PREPARING operation.
 

@@ -21,10 +21,10 @@ from .ports import GraphQLRequestError, RequestAuth
 from .protocol import (
     ConnectionMachine,
     ConnectionState,
-    OpId,
     Operation,
     OperationState,
     OperationTable,
+    OpId,
 )
 
 if TYPE_CHECKING:
@@ -145,6 +145,20 @@ class Session(ABC):
         await asyncio.sleep(seconds)
         # AWS closes after the maximum duration and clients reconnect (reference 1.5).
         self.close(CLOSE_NORMAL, "Maximum connection duration reached")
+
+    async def authenticate(self, header: Mapping[str, Any], *, body: str, path: str) -> RequestAuth:
+        """Core's authenticator, off the event loop: a first JWKS fetch is blocking I/O.
+
+        Raises AuthError.
+        """
+        client = self.websocket.client
+        return await asyncio.to_thread(
+            self.hub.authenticator.authenticate_realtime,
+            header,
+            body=body,
+            path=path,
+            source_ip=client.host if client else None,
+        )
 
     # ----------------------------------------------------------------- operations
     def reserve(self, op_id: OpId) -> Operation | None:

@@ -9,7 +9,8 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ..domain.errors import ChatError, ConflictError, DependencyError
-from . import errors, serialize
+from .. import graphql_shapes as serialize
+from . import errors
 from .mutation_router import router as mutation_router
 from .observability import logger, metrics, tracer
 from .query_router import router as query_router

@@ -11,7 +11,7 @@ from ..domain import commands
 from ..domain.events import MessageAccepted, MessageRejected, PostOutcome
 from ..domain.model import Visibility
 from ..domain.errors import ValidationError
-from . import serialize
+from .. import graphql_shapes as serialize
 from .context import caller_of, services
 from .observability import logger, metrics
 

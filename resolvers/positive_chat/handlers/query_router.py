@@ -6,7 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler.appsync import Router
 
-from . import serialize
+from .. import graphql_shapes as serialize
 from .context import caller_of, services
 
 router = Router()

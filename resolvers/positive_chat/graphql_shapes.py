@@ -1,11 +1,12 @@
-"""Domain objects -> GraphQL response dicts (camelCase, AWS scalar formats)."""
+"""Domain objects -> GraphQL shapes (camelCase, AWS scalar formats), used by both edges:
+the resolvers (responses) and the publisher (publish mutation variables)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from ..domain.model import (
+from .domain.model import (
     Author,
     Invitation,
     LeaderboardEntry,

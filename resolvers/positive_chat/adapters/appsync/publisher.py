@@ -1,0 +1,120 @@
+"""Publisher port -> AppSync publish mutations, signed with SigV4 (IAM auth).
+
+Uses gql's AppSync IAM authentication over aiohttp: the same client library
+our users use, and the documented pattern for server-side pushes (reference 4.5).
+AppSync sends subscribers only what the publish mutation SELECTED, so each
+selection set below lists every field of the returned type (tests/infra checks
+that against schema.graphql).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlparse
+
+from gql import Client, gql
+from gql.transport.aiohttp import AIOHTTPTransport
+from gql.transport.appsync_auth import AppSyncIAMAuthentication
+
+from ...domain.errors import ProviderError
+from ...domain.events import Change, MessageChanged, RoomCreated, TagCloudChanged
+from ... import graphql_shapes as serialize
+
+logger = logging.getLogger(__name__)
+
+MESSAGE_SELECTION = """
+  id roomId author { id username } text language
+  sentiment { label positive negative neutral mixed } moderation tags
+  translations { language text } translationStatus untranslatedLanguages points
+  createdAt editedAt clientId _version _lastChangedAt _deleted
+"""
+TAG_CLOUD_SELECTION = "roomId tags { tag count } updatedAt"
+ROOM_SELECTION = """
+  id name description visibility owner { id username } negativityThreshold
+  requireSentiment languages memberCount createdAt
+"""
+
+PUBLISH_MESSAGE = gql(
+    """mutation PublishMessage($roomId: ID!, $id: ID!, $author: AuthorInput!, $text: String!,
+  $language: String!, $sentiment: SentimentInput, $moderation: ModerationStatus!, $tags: [String!]!,
+  $translations: [TranslationInput!]!, $translationStatus: TranslationStatus!,
+  $untranslatedLanguages: [String!]!, $points: Int!, $createdAt: AWSDateTime!, $editedAt: AWSDateTime,
+  $clientId: ID!, $_version: Int!, $_lastChangedAt: AWSTimestamp!, $_deleted: Boolean!) {
+  publishMessage(roomId: $roomId, id: $id, author: $author, text: $text, language: $language,
+    sentiment: $sentiment, moderation: $moderation, tags: $tags, translations: $translations,
+    translationStatus: $translationStatus, untranslatedLanguages: $untranslatedLanguages,
+    points: $points, createdAt: $createdAt, editedAt: $editedAt, clientId: $clientId,
+    _version: $_version, _lastChangedAt: $_lastChangedAt, _deleted: $_deleted) {"""
+    + MESSAGE_SELECTION
+    + "}}"
+)
+PUBLISH_TAG_CLOUD = gql(
+    """mutation PublishTagCloud($roomId: ID!, $tags: [TagCountInput!]!, $updatedAt: AWSDateTime!) {
+  publishTagCloud(roomId: $roomId, tags: $tags, updatedAt: $updatedAt) {"""
+    + TAG_CLOUD_SELECTION
+    + "}}"
+)
+PUBLISH_ROOM = gql(
+    """mutation PublishRoom($id: ID!, $name: String!, $description: String, $visibility: RoomVisibility!,
+  $owner: AuthorInput!, $negativityThreshold: Float!, $requireSentiment: Boolean!, $languages: [String!]!,
+  $memberCount: Int!, $createdAt: AWSDateTime!) {
+  publishRoom(id: $id, name: $name, description: $description, visibility: $visibility, owner: $owner,
+    negativityThreshold: $negativityThreshold, requireSentiment: $requireSentiment,
+    languages: $languages, memberCount: $memberCount, createdAt: $createdAt) {"""
+    + ROOM_SELECTION
+    + "}}"
+)
+
+
+def operation_for(change: Change) -> tuple[Any, dict[str, Any]]:
+    """The publish mutation and its variables for one change."""
+    if isinstance(change, MessageChanged):
+        return PUBLISH_MESSAGE, serialize.message(change.message)
+    if isinstance(change, TagCloudChanged):
+        return PUBLISH_TAG_CLOUD, {
+            "roomId": change.room_id,
+            "tags": [serialize.tag_count(t) for t in change.tags],
+            "updatedAt": serialize.aws_datetime(change.updated_at_ms),
+        }
+    if isinstance(change, RoomCreated):
+        return PUBLISH_ROOM, serialize.room(change.room)
+    raise TypeError(f"unknown change {type(change).__name__}")
+
+
+class AppSyncPublisher:
+    def __init__(self, graphql_url: str, region: str, credentials: Any, *, timeout_s: int = 10) -> None:
+        """``credentials``: botocore credentials (the function role's, on Lambda)."""
+        if not graphql_url:
+            raise ValueError("GRAPHQL_URL is not configured for the publisher")
+        self._url = graphql_url
+        self._host = urlparse(graphql_url).netloc
+        self._region = region
+        self._credentials = credentials
+        self._timeout_s = timeout_s
+
+    def publish(self, changes: Sequence[Change]) -> list[Exception | None]:
+        if not changes:
+            return []
+        return asyncio.run(self._publish_all(changes))
+
+    async def _publish_all(self, changes: Sequence[Change]) -> list[Exception | None]:
+        auth = AppSyncIAMAuthentication(
+            host=self._host, region_name=self._region, credentials=self._credentials
+        )
+        transport = AIOHTTPTransport(url=self._url, auth=auth, timeout=self._timeout_s)
+        results: list[Exception | None] = []
+        # One session (one connection) for the whole batch; publications stay in
+        # stream order so a subscriber sees an edit after its post.
+        async with Client(transport=transport, fetch_schema_from_transport=False) as session:
+            for change in changes:
+                document, variables = operation_for(change)
+                try:
+                    await session.execute(document, variable_values=variables)
+                    results.append(None)
+                except Exception as exc:  # noqa: BLE001 - reported per change, never raised
+                    logger.warning("publish failed: %s", type(change).__name__, exc_info=True)
+                    results.append(ProviderError(f"publish failed: {type(exc).__name__}"))
+        return results
