@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from graphql import GraphQLError, GraphQLScalarType, IntValueNode, StringValueNode, ValueNode
+from graphql import GraphQLScalarType, IntValueNode, StringValueNode, ValueNode
 
 _OFFSET = r"(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?)"
 _TIME = r"(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?"
@@ -179,16 +179,6 @@ _STRING_CHECKS: dict[str, Callable[[str], str]] = {
 AWS_SCALARS: tuple[str, ...] = (*_STRING_CHECKS, "AWSTimestamp", "AWSJSON")
 
 
-def _guard(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    def wrapped(value: Any) -> Any:
-        try:
-            return fn(value)
-        except ScalarError as exc:
-            raise GraphQLError(str(exc)) from exc
-
-    return wrapped
-
-
 def install_aws_scalars(types: dict[str, Any]) -> None:
     """Give the prelude's placeholder scalar types their AppSync behaviour (in place)."""
     for name in AWS_SCALARS:
@@ -200,8 +190,8 @@ def install_aws_scalars(types: dict[str, Any]) -> None:
             out, inp, lit = _timestamp_output, _timestamp_input, _timestamp_literal
         else:
             out, inp, lit = _json_output, _json_input, _json_literal
-        out_g, inp_g = _guard(out), _guard(inp)
-        scalar.serialize = scalar.coerce_output_value = out_g  # type: ignore[method-assign]
-        scalar.parse_value = scalar.coerce_input_value = inp_g  # type: ignore[method-assign]
-        scalar.coerce_input_literal = _guard(lit)
-        scalar.parse_literal = lambda node, _variables=None, _lit=lit: _guard(_lit)(node)  # type: ignore[method-assign]
+        # Plain exceptions (not GraphQLError) so graphql-core adds locations and context.
+        scalar.serialize = scalar.coerce_output_value = out  # type: ignore[method-assign]
+        scalar.parse_value = scalar.coerce_input_value = inp  # type: ignore[method-assign]
+        scalar.coerce_input_literal = lit
+        scalar.parse_literal = lambda node, _variables=None, _lit=lit: _lit(node)  # type: ignore[method-assign]

@@ -15,11 +15,10 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError, EndpointConnectionError
+from botocore.exceptions import ClientError, ConnectTimeoutError
 from botocore.stub import Stubber
 from hypothesis import given
 from hypothesis import strategies as st
-
 from positive_chat.adapters.nlp import (
     COMPREHEND_LANGUAGES,
     AmazonTranslator,
@@ -139,21 +138,27 @@ def test_language_errors_are_mapped(comprehend, code, status, throttled, retryab
 
 
 def test_connection_failure_is_a_retryable_provider_error():
-    # Given the endpoint cannot be reached (raised by botocore before any HTTP)
-    client = _client("comprehend")
+    # Given the endpoint times out (raised by botocore's own machinery before any I/O;
+    # the endpoint is a closed local port, so a missed hook fails with another code)
+    client = boto3.client(
+        "comprehend",
+        region_name="us-east-1",
+        endpoint_url="http://127.0.0.1:9",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
 
-    def unreachable(**_: Any) -> None:
-        raise EndpointConnectionError(endpoint_url="https://comprehend.us-east-1.amazonaws.com")
+    def time_out(**_: Any) -> None:
+        raise ConnectTimeoutError(endpoint_url="https://comprehend.example.invalid")
 
-    client.meta.events.register_first("before-call.comprehend.DetectSentiment", unreachable)
-    with Stubber(client):
-        # When / Then
-        with pytest.raises(ProviderError) as caught:
-            ComprehendSentimentAnalyzer(client).analyze(ROME, "en")
-    assert caught.value.info["code"] == "EndpointConnectionError"
+    client.meta.events.register("before-call.comprehend.DetectSentiment", time_out)
+    # When the message is scored / Then
+    with pytest.raises(ProviderError) as caught:
+        ComprehendSentimentAnalyzer(client).analyze(ROME, "en")
+    assert caught.value.info["code"] == "ConnectTimeoutError"
     assert caught.value.info["retryable"] is True
     assert not isinstance(caught.value, ProviderThrottledError)
-    assert isinstance(caught.value.__cause__, EndpointConnectionError)
+    assert isinstance(caught.value.__cause__, ConnectTimeoutError)
 
 
 # --------------------------------------------------------------------------- language
@@ -163,7 +168,12 @@ def test_detect_returns_the_best_scored_language(comprehend):
     client, stubber = comprehend
     stubber.add_response(
         "detect_dominant_language",
-        {"Languages": [{"LanguageCode": "it", "Score": 0.12}, {"LanguageCode": "en", "Score": 0.87}]},
+        {
+            "Languages": [
+                {"LanguageCode": "it", "Score": 0.12},
+                {"LanguageCode": "en", "Score": 0.87},
+            ]
+        },
         {"Text": ROME},
     )
     assert ComprehendLanguageDetector(client).detect(ROME) == LanguageGuess("en", 0.87)
@@ -184,7 +194,7 @@ def test_detect_does_not_call_for_blank_text(comprehend):
 # --------------------------------------------------------------------------- sentiment
 
 
-@pytest.mark.parametrize("language", list(COMPREHEND_LANGUAGES) + ["en-GB", "pt-BR"])
+@pytest.mark.parametrize("language", [*COMPREHEND_LANGUAGES, "en-GB", "pt-BR"])
 def test_sentiment_supports_comprehend_languages(language):
     assert ComprehendSentimentAnalyzer(_client("comprehend")).supports(language)
 
@@ -225,8 +235,16 @@ def test_long_text_is_scored_in_one_batch_and_the_negative_part_decides(comprehe
         "batch_detect_sentiment",
         {
             "ResultList": [
-                {"Index": 0, "Sentiment": "POSITIVE", "SentimentScore": _scores(0.9, 0.02, 0.07, 0.01)},
-                {"Index": 1, "Sentiment": "NEGATIVE", "SentimentScore": _scores(0.01, 0.97, 0.01, 0.01)},
+                {
+                    "Index": 0,
+                    "Sentiment": "POSITIVE",
+                    "SentimentScore": _scores(0.9, 0.02, 0.07, 0.01),
+                },
+                {
+                    "Index": 1,
+                    "Sentiment": "NEGATIVE",
+                    "SentimentScore": _scores(0.01, 0.97, 0.01, 0.01),
+                },
             ],
             "ErrorList": [],
         },
@@ -245,7 +263,11 @@ def test_long_text_without_negative_parts_gets_the_weighted_mean(comprehend):
         {
             "ResultList": [
                 {"Index": 1, "Sentiment": "NEUTRAL", "SentimentScore": _scores(0.0, 0.0, 1.0, 0.0)},
-                {"Index": 0, "Sentiment": "POSITIVE", "SentimentScore": _scores(0.6, 0.0, 0.4, 0.0)},
+                {
+                    "Index": 0,
+                    "Sentiment": "POSITIVE",
+                    "SentimentScore": _scores(0.6, 0.0, 0.4, 0.0),
+                },
             ],
             "ErrorList": [],
         },
@@ -298,8 +320,20 @@ def test_topics_merge_key_phrases_and_useful_entities(comprehend):
         "detect_entities",
         {
             "Entities": [
-                {"Text": "Rome", "Type": "LOCATION", "Score": 0.995, "BeginOffset": 27, "EndOffset": 31},
-                {"Text": "today", "Type": "DATE", "Score": 0.99, "BeginOffset": 44, "EndOffset": 49},
+                {
+                    "Text": "Rome",
+                    "Type": "LOCATION",
+                    "Score": 0.995,
+                    "BeginOffset": 27,
+                    "EndOffset": 31,
+                },
+                {
+                    "Text": "today",
+                    "Type": "DATE",
+                    "Score": 0.99,
+                    "BeginOffset": 44,
+                    "EndOffset": 49,
+                },
                 {"Text": "Bob", "Type": "PERSON", "Score": 0.42, "BeginOffset": 0, "EndOffset": 3},
             ]
         },
@@ -332,13 +366,15 @@ def test_topics_for_an_unsupported_language_are_empty_without_calling(comprehend
     [
         ("a" + "😀" * 1300, "a" + "😀" * 1249),  # 5,201 bytes -> 4,997: no half emoji
         ("é" * 3000, "é" * 2500),  # 6,000 bytes -> exactly 5,000
-        ("日本" * 1000, "日本" * 833 + "日"),  # 6,000 bytes -> 4,998
+        ("日本" * 1000, "日本" * 833),  # 6,000 bytes -> 4,998
     ],
 )
 def test_topics_truncate_to_5000_bytes_on_a_character_boundary(comprehend, text, sent):
     client, stubber = comprehend
     assert len(sent.encode("utf-8")) <= 5000
-    stubber.add_response("detect_key_phrases", {"KeyPhrases": []}, {"Text": sent, "LanguageCode": "ja"})
+    stubber.add_response(
+        "detect_key_phrases", {"KeyPhrases": []}, {"Text": sent, "LanguageCode": "ja"}
+    )
     stubber.add_response("detect_entities", {"Entities": []}, {"Text": sent, "LanguageCode": "ja"})
     assert ComprehendTopicExtractor(client).extract(text, "ja") == []
 
@@ -375,7 +411,11 @@ def test_a_failing_target_is_left_out_and_logged_without_text(translate, caplog)
     )
     stubber.add_response(
         "translate_text",
-        {"TranslatedText": "Amo questa giornata", "SourceLanguageCode": "en", "TargetLanguageCode": "it"},
+        {
+            "TranslatedText": "Amo questa giornata",
+            "SourceLanguageCode": "en",
+            "TargetLanguageCode": "it",
+        },
         {"Text": ROME, "SourceLanguageCode": "en", "TargetLanguageCode": "it"},
     )
     with caplog.at_level(logging.WARNING):
@@ -402,7 +442,11 @@ def test_every_target_failing_is_a_provider_error(translate, codes, throttled, r
             "translate_text",
             service_error_code=code,
             http_status_code=503 if code == "ServiceUnavailableException" else 400,
-            expected_params={"Text": ROME, "SourceLanguageCode": "en", "TargetLanguageCode": target},
+            expected_params={
+                "Text": ROME,
+                "SourceLanguageCode": "en",
+                "TargetLanguageCode": target,
+            },
         )
     with pytest.raises(ProviderError) as caught:
         AmazonTranslator(client).translate(ROME, "en", ["fr", "de"])
