@@ -6,6 +6,7 @@ module knows nothing about resource types.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -163,8 +164,7 @@ _FUNCTIONS: dict[str, Callable[[Any, IntrinsicContext], Any]] = {
     "Fn::Or": lambda a, c: any(bool(resolve(x, c)) for x in a),
     "Condition": lambda a, c: c.condition(a),
     "Fn::FindInMap": _find_in_map,
-    "Fn::Base64": lambda a, c: __import__("base64").b64encode(
-        str(resolve(a, c)).encode()).decode(),
+    "Fn::Base64": lambda a, c: base64.b64encode(str(resolve(a, c)).encode()).decode(),
     "Fn::GetAZs": lambda a, c: [f"{c.region}a", f"{c.region}b", f"{c.region}c"],
     "Fn::ImportValue": _unsupported("Fn::ImportValue"),
 }
@@ -172,6 +172,13 @@ _FUNCTIONS: dict[str, Callable[[Any, IntrinsicContext], Any]] = {
 
 class CfnLoader(yaml.SafeLoader):
     """YAML loader understanding the CloudFormation short forms (``!Ref``, ``!GetAtt``...)."""
+
+
+# CloudFormation keeps `2010-09-09` (AWSTemplateFormatVersion) and similar as strings.
+CfnLoader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def _construct(tag: str, node: yaml.Node, loader: CfnLoader) -> Any:

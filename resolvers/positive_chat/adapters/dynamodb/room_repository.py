@@ -10,7 +10,7 @@ from ...domain.model import Invitation, Membership, Page, Room
 from . import codec
 from . import keys as k
 from ._batch import batch_get
-from ._errors import CONDITIONAL_CHECK_FAILED, error_code, store_errors
+from ._errors import store_errors
 from ._membership import join_items, leave_items, switch_language_items
 from ._pagination import PageScope, query_page
 from ._transaction import transact_write
@@ -70,21 +70,16 @@ class DynamoDBRoomRepository:
         else:
             expression += ", #d = :d"
             values[":d"] = codec.to_value(room.description)
-        try:
-            with store_errors("UpdateRoom"):
-                try:
-                    self._client.update_item(
-                        TableName=self._table,
-                        Key=k.key(k.room_pk(room.id), k.ROOM_META),
-                        UpdateExpression=expression,
-                        ConditionExpression="attribute_exists(pk)",
-                        ExpressionAttributeNames=names,
-                        ExpressionAttributeValues=values,
-                    )
-                except self._client.exceptions.ConditionalCheckFailedException as exc:
-                    raise _RoomMissingError from exc
-        except _RoomMissingError as exc:
-            raise NotFoundError(f"room {room.id} does not exist") from exc
+        missing = NotFoundError(f"room {room.id} does not exist")
+        with store_errors("UpdateRoom", condition_failed=missing):
+            self._client.update_item(
+                TableName=self._table,
+                Key=k.key(k.room_pk(room.id), k.ROOM_META),
+                UpdateExpression=expression,
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
 
     def get_room(self, room_id: str) -> Room | None:
         item = self._get(k.room_pk(room_id), k.ROOM_META, "GetRoom")
@@ -205,9 +200,3 @@ class DynamoDBRoomRepository:
             )
         return response.get("Item")
 
-
-class _RoomMissingError(Exception):
-    pass
-
-
-__all__ = ["CONDITIONAL_CHECK_FAILED", "DynamoDBRoomRepository", "error_code"]
