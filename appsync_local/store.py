@@ -9,17 +9,14 @@ in-memory store would silently hide.
 from __future__ import annotations
 
 import logging
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from ._moto import MotoServer
+from .dynamodb_local import DynamoDBLocal, missing_requirements
 
 logger = logging.getLogger(__name__)
-
-JAVA_INSTALL_HINT = "sudo apt-get install -y default-jre-headless   (macOS: brew install openjdk@17)"
-JAR_FETCH_HINT = "make dynamodb-local"
 
 IN_MEMORY_BANNER = """
 !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!
@@ -43,21 +40,6 @@ class StoreInfo:
     description: str
 
 
-def dynamodb_local_problem(jar_dir: Path) -> str | None:
-    """Why DynamoDB Local cannot start here (with the fix), or None when it can."""
-    if shutil.which("java") is None:
-        return (
-            "Java was not found, and DynamoDB Local needs a Java runtime (17+). "
-            f"Install it with: {JAVA_INSTALL_HINT}"
-        )
-    if not (jar_dir / "DynamoDBLocal.jar").is_file():
-        return (
-            f"DynamoDB Local is not installed in {jar_dir} (no DynamoDBLocal.jar). "
-            f"Fetch it with: {JAR_FETCH_HINT}"
-        )
-    return None
-
-
 class _MotoStore:
     def __init__(self) -> None:
         self._server = MotoServer()
@@ -79,17 +61,14 @@ def start_store(jar_dir: Path, data_dir: Path, *, in_memory: bool) -> tuple[Stor
     Exception
         Whatever the DynamoDB Local launcher raises when Java and the jar exist but it fails.
     """
-    reason = "--in-memory was given" if in_memory else dynamodb_local_problem(jar_dir)
+    reason = "--in-memory was given" if in_memory else missing_requirements(jar_dir)
     if reason is None:
-        # Imported here: the launcher module is only needed (and only exists) with Java.
-        from .dynamodb_local import DynamoDBLocal
-
-        data_dir.mkdir(parents=True, exist_ok=True)
-        ddb = DynamoDBLocal(jar_dir, data_dir, None)
+        # Started from the calling (main) thread: the launcher ties Java's life to it.
+        ddb = DynamoDBLocal(jar_dir, data_dir=data_dir)
         ddb.start()
         return ddb, StoreInfo(ddb.endpoint, True, f"DynamoDB Local (data in {data_dir})")
     if not in_memory:
-        logger.error("%s", reason)
+        logger.error("DynamoDB Local cannot start: %s", reason)
     logger.warning(IN_MEMORY_BANNER.format(reason=_short(reason)))
     store = _MotoStore()
     return store, StoreInfo(store.endpoint, False, "moto in-memory DynamoDB (NOT PERSISTED)")

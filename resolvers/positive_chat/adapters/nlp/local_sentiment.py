@@ -38,7 +38,7 @@ def vader_to_sentiment(pos: float, neg: float, compound: float) -> Sentiment:
     mixed = (1.0 - strength) * 2.0 * min(max(pos, 0.0), max(neg, 0.0), 0.5)
     neutral = max(1.0 - strength - mixed, 0.0)
     positive = strength if compound > 0 else 0.0
-    negative = neg
+    negative = strength if compound < 0 else 0.0
     if min(pos, neg) >= MIXED_MIN_SHARE and strength < MIXED_MAX_STRENGTH:
         label = SentimentLabel.MIXED
     elif compound >= POSITIVE_CUTOFF:
