@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...domain.model import Membership
 from . import codec
 from . import keys as k
 from .codec import Item
@@ -50,7 +51,7 @@ def _put(table: str, item: Item, condition: str | None = None) -> dict[str, Any]
     return {"Put": put}
 
 
-def join_items(table: str, m: codec.Membership) -> list[dict[str, Any]]:
+def join_items(table: str, m: Membership) -> list[dict[str, Any]]:
     return [
         _put(table, codec.membership_to_item(m), "attribute_not_exists(pk)"),
         _put(table, codec.user_room_to_item(m)),
@@ -58,7 +59,7 @@ def join_items(table: str, m: codec.Membership) -> list[dict[str, Any]]:
     ]
 
 
-def switch_language_items(table: str, current: codec.Membership, new: str) -> list[dict[str, Any]]:
+def switch_language_items(table: str, current: Membership, new: str) -> list[dict[str, Any]]:
     return [
         {
             "Update": {
@@ -74,7 +75,7 @@ def switch_language_items(table: str, current: codec.Membership, new: str) -> li
     ]
 
 
-def leave_items(table: str, current: codec.Membership) -> list[dict[str, Any]]:
+def leave_items(table: str, current: Membership) -> list[dict[str, Any]]:
     return [
         {
             "Delete": {
@@ -88,7 +89,10 @@ def leave_items(table: str, current: codec.Membership) -> list[dict[str, Any]]:
         {
             "Delete": {
                 "TableName": table,
-                "Key": k.key(k.user_pk(current.user.id), k.user_room_sk(current.joined_at_ms, current.room_id)),
+                "Key": k.key(
+                    k.user_pk(current.user.id),
+                    k.user_room_sk(current.joined_at_ms, current.room_id),
+                ),
             }
         },
         _meta_update(table, current.room_id, -1, {current.language: -1}),

@@ -23,7 +23,7 @@ from ...domain.errors import ProviderError
 _THROTTLING_CODES = frozenset(
     {
         "Throttling",
-        
+        "ThrottlingException",
         "ThrottledException",
         "RequestThrottledException",
         "TooManyRequestsException",

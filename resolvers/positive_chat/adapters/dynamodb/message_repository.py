@@ -1,0 +1,205 @@
+"""Messages, their tag links and the counters they move (port: ``MessageRepository``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ...domain.errors import ConflictError, DuplicateRequestError, NotFoundError, StoreError
+from ...domain.model import Message, Page
+from ...ports import TagChange
+from . import codec
+from . import keys as k
+from ._batch import batch_get
+from ._errors import store_errors
+from ._message_writes import post_items, replace_items
+from ._pagination import PageScope, query_page
+from ._transaction import transact_write
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+_GUARD = 1  # position of the clientId guard in a post transaction
+
+
+def _live(item: codec.RawItem) -> bool:
+    return not item.get("_deleted", {}).get("BOOL", False)
+
+
+class DynamoDBMessageRepository:
+    """Messages in the single table.
+
+    ``tombstone_ttl_seconds``: how long a deleted message stays (for delta sync) before
+    DynamoDB's TTL removes it (settings.tombstone_ttl_days * 86400).
+    """
+
+    def __init__(self, client: DynamoDBClient, table_name: str, *, tombstone_ttl_seconds: int) -> None:
+        self._client = client
+        self._table = table_name
+        self._tombstone_ttl = tombstone_ttl_seconds
+
+    def add_message(self, message: Message) -> Message:
+        """Message, clientId guard, tag links, tag counters and points in one transaction.
+
+        Raises DuplicateRequestError when the clientId was used by another author.
+        """
+        cancelled = transact_write(
+            self._client, post_items(self._table, message), operation="AddMessage"
+        )
+        if cancelled is None:
+            return message
+        if cancelled.failed(_GUARD):
+            return self._original(message)
+        raise StoreError(f"message id {message.id} is already taken")
+
+    def _original(self, retry: Message) -> Message:
+        """The message an earlier request with the same (room, clientId) stored."""
+        guard = self._get(k.room_pk(retry.room_id), k.client_sk(retry.client_id))
+        if guard is None:  # pragma: no cover - guards are never deleted
+            raise StoreError("clientId guard vanished")
+        if guard["authorId"]["S"] != retry.author.id:
+            raise DuplicateRequestError("clientId was already used in this room by another user")
+        original = self.get_message(retry.room_id, guard["messageId"]["S"])
+        if original is None:
+            # The tombstone of the original has expired; the id stays spent.
+            raise DuplicateRequestError("clientId was already used for a message that is gone")
+        return original
+
+    def get_message(self, room_id: str, message_id: str) -> Message | None:
+        item = self._get(k.room_pk(room_id), k.message_sk(message_id))
+        return None if item is None else codec.message_from_item(item)
+
+    def replace_message(
+        self, message: Message, expected_version: int, tags: TagChange, points_delta: int
+    ) -> Message:
+        """Edit or tombstone (``message.deleted``) if the stored version is ``expected_version``.
+
+        ``message.version`` is stored as given (the service sets expected_version + 1).
+        Tombstones get ``expiresAt`` = last change + the tombstone TTL.
+
+        Raises ConflictError (``current`` = the stored message) when the version is stale,
+        NotFoundError when the message does not exist.
+        """
+        expires_at = (
+            message.last_changed_at_ms // 1000 + self._tombstone_ttl if message.deleted else None
+        )
+        # A tag both added and removed is no change (and one transaction may not touch an
+        # item twice).
+        added, removed = tags.added - tags.removed, tags.removed - tags.added
+        items = replace_items(
+            self._table, message, expected_version, added, removed, points_delta, expires_at
+        )
+        cancelled = transact_write(self._client, items, operation="ReplaceMessage")
+        if cancelled is None:
+            return message
+        if not cancelled.failed(0):
+            raise StoreError("replacing the message was cancelled")
+        stored = cancelled.items[0]
+        if stored is None:  # backends that do not return ALL_OLD, or no item at all
+            stored = self._get(k.room_pk(message.room_id), k.message_sk(message.id))
+        if stored is None:
+            raise NotFoundError(f"message {message.id} does not exist")
+        current = codec.message_from_item(stored)
+        raise ConflictError(
+            f"message {message.id} is at version {current.version}, not {expected_version}",
+            current=current,
+        )
+
+    def list_messages_for_room(
+        self, room_id: str, limit: int, next_token: str | None
+    ) -> Page[Message]:
+        """Newest first (ULID order), tombstones skipped; a page may be short (see
+        ``query_page``) but never skips a message."""
+        pk = k.room_pk(room_id)
+        scope = PageScope({k.PK: "S", k.SK: "S"}, fixed={k.PK: pk}, prefixes={k.SK: k.MSG_PREFIX})
+        items, token = query_page(
+            self._client,
+            scope,
+            limit=limit,
+            next_token=next_token,
+            keep=_live,
+            operation="ListMessages",
+            TableName=self._table,
+            KeyConditionExpression="pk = :p AND begins_with(sk, :m)",
+            ExpressionAttributeValues={":p": {"S": pk}, ":m": {"S": k.MSG_PREFIX}},
+            ScanIndexForward=False,
+        )
+        return Page([codec.message_from_item(i) for i in items], token)
+
+    def list_changes_for_room(
+        self, room_id: str, since_ms: int, limit: int, next_token: str | None
+    ) -> Page[Message]:
+        """gsi2: changes after ``since_ms``, oldest first, tombstones included."""
+        scope = PageScope(
+            {k.PK: "S", k.SK: "S", k.GSI2_PK: "S", k.GSI2_SK: "N"},
+            fixed={k.GSI2_PK: k.sync_pk(room_id), k.PK: k.room_pk(room_id)},
+            prefixes={k.SK: k.MSG_PREFIX},
+        )
+        items, token = query_page(
+            self._client,
+            scope,
+            limit=limit,
+            next_token=next_token,
+            operation="ListChanges",
+            TableName=self._table,
+            IndexName=k.GSI2,
+            KeyConditionExpression="gsi2pk = :p AND gsi2sk > :since",
+            ExpressionAttributeValues={
+                ":p": {"S": k.sync_pk(room_id)},
+                ":since": {"N": str(since_ms)},
+            },
+        )
+        return Page([codec.message_from_item(i) for i in items], token)
+
+    def list_messages_for_tag(
+        self, tag: str, room_id: str | None, limit: int, next_token: str | None
+    ) -> Page[Message]:
+        """Newest first. One Query on the links (the room's link partition, or gsi1 across
+        rooms), then one BatchGetItem of the messages. A message deleted between the two
+        reads is skipped, so such a page can be short."""
+        if room_id is not None:
+            pk = k.tag_link_pk(room_id, tag)
+            scope = PageScope({k.PK: "S", k.SK: "S"}, fixed={k.PK: pk}, prefixes={k.SK: k.MSG_PREFIX})
+            query: dict[str, object] = {
+                "KeyConditionExpression": "pk = :p",
+                "ExpressionAttributeValues": {":p": {"S": pk}},
+            }
+        else:
+            gsi_pk = k.tag_gsi1pk(tag)
+            scope = PageScope(
+                {k.PK: "S", k.SK: "S", k.GSI1_PK: "S", k.GSI1_SK: "S"},
+                fixed={k.GSI1_PK: gsi_pk},
+                prefixes={k.PK: k.room_pk(""), k.SK: k.MSG_PREFIX},
+            )
+            query = {
+                "IndexName": k.GSI1,
+                "KeyConditionExpression": "gsi1pk = :p",
+                "ExpressionAttributeValues": {":p": {"S": gsi_pk}},
+            }
+        links, token = query_page(
+            self._client,
+            scope,
+            limit=limit,
+            next_token=next_token,
+            operation="ListMessagesForTag",
+            TableName=self._table,
+            ScanIndexForward=False,
+            **query,
+        )
+        refs = [(link["roomId"]["S"], link["messageId"]["S"]) for link in links]
+        found = batch_get(
+            self._client,
+            self._table,
+            [k.key(k.room_pk(rid), k.message_sk(mid)) for rid, mid in refs],
+            operation="ListMessagesForTag",
+        )
+        by_ref = {(m.room_id, m.id): m for m in map(codec.message_from_item, found)}
+        messages = [by_ref[ref] for ref in refs if ref in by_ref and not by_ref[ref].deleted]
+        return Page(messages, token)
+
+    def _get(self, pk: str, sk: str) -> codec.RawItem | None:
+        # Strongly consistent: read right after a write (idempotent retries, conflicts).
+        with store_errors("GetItem"):
+            response = self._client.get_item(
+                TableName=self._table, Key=k.key(pk, sk), ConsistentRead=True
+            )
+        return response.get("Item")
