@@ -1,0 +1,119 @@
+"""The stream publisher: planning, coalescing and partial batch failures."""
+
+from __future__ import annotations
+
+from positive_chat.domain import commands
+from positive_chat.domain.events import MessageChanged, RoomCreated, TagCloudChanged
+from positive_chat.domain.model import Visibility
+from positive_chat.handlers.stream import lambda_handler
+from positive_chat.handlers.stream_context import PublishingDeps, use_publishing
+from positive_chat.services.publishing import StreamItem
+from tests.fakes import RecordingPublisher
+from tests.unit.services.conftest import ALICE
+
+
+def _record(seq: int) -> dict:
+    return {
+        "eventID": f"ev-{seq}",
+        "eventName": "INSERT",
+        "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": "us-east-1",
+        "dynamodb": {
+            "ApproximateCreationDateTime": 1732200000,
+            "Keys": {"pk": {"S": f"K{seq}"}, "sk": {"S": "S"}},
+            "SequenceNumber": f"{seq:021d}",
+            "SizeBytes": 10,
+            "StreamViewType": "NEW_AND_OLD_IMAGES",
+        },
+        "eventSourceARN": "arn:aws:dynamodb:us-east-1:000000000000:table/chat/stream/2026-01-01T00:00:00.000",
+    }
+
+
+def _setup(world, items_by_event: dict[str, StreamItem], publisher: RecordingPublisher) -> None:
+    def decode(record: dict) -> StreamItem:
+        return items_by_event[record["eventID"]]
+
+    use_publishing(PublishingDeps(decode=decode, stats=world.store, publisher=publisher))
+
+
+def _world_with_posts(world, n: int):
+    room = world.services.rooms.create(commands.CreateRoom(ALICE, "Lounge", Visibility.PUBLIC))
+    messages = [
+        world.services.messages.post(commands.PostMessage(ALICE, room.id, f"Great Rome {i}", f"client-st{i:03d}")).message
+        for i in range(n)
+    ]
+    return room, messages
+
+
+def test_messages_are_published_in_order_and_the_tag_cloud_once_per_room(world, context):
+    room, messages = _world_with_posts(world, 3)
+    items = {
+        "ev-1": StreamItem("ev-1", "INSERT", message=messages[0]),
+        "ev-2": StreamItem("ev-2", "INSERT", tag_room_id=room.id),
+        "ev-3": StreamItem("ev-3", "INSERT", message=messages[1]),
+        "ev-4": StreamItem("ev-4", "MODIFY", tag_room_id=room.id),
+        "ev-5": StreamItem("ev-5", "INSERT", message=messages[2]),
+        "ev-6": StreamItem("ev-6", "INSERT", room=room),
+        "ev-7": StreamItem("ev-7", "INSERT"),  # an item type nobody subscribes to
+    }
+    publisher = RecordingPublisher()
+    _setup(world, items, publisher)
+    try:
+        result = lambda_handler({"Records": [_record(i) for i in range(1, 8)]}, context)
+    finally:
+        use_publishing(None)
+    assert result == {"batchItemFailures": []}
+    kinds = [type(c).__name__ for c in publisher.published]
+    assert kinds == ["MessageChanged", "MessageChanged", "TagCloudChanged", "MessageChanged", "RoomCreated"]
+    cloud = next(c for c in publisher.published if isinstance(c, TagCloudChanged))
+    assert {(t.tag, t.count) for t in cloud.tags} >= {("rome", 3)}
+    assert [c.message.id for c in publisher.published if isinstance(c, MessageChanged)] == [m.id for m in messages]
+    assert any(isinstance(c, RoomCreated) for c in publisher.published)
+
+
+def test_private_rooms_are_not_announced(world, context):
+    room = world.services.rooms.create(commands.CreateRoom(ALICE, "Secret", Visibility.PRIVATE))
+    publisher = RecordingPublisher()
+    _setup(world, {"ev-1": StreamItem("ev-1", "INSERT", room=room)}, publisher)
+    try:
+        lambda_handler({"Records": [_record(1)]}, context)
+    finally:
+        use_publishing(None)
+    assert publisher.published == []
+
+
+def test_failed_publications_are_reported_for_retry(world, context):
+    room, messages = _world_with_posts(world, 2)
+    items = {
+        "ev-1": StreamItem("ev-1", "INSERT", message=messages[0]),
+        "ev-2": StreamItem("ev-2", "INSERT", tag_room_id=room.id),
+        "ev-3": StreamItem("ev-3", "INSERT", message=messages[1]),
+    }
+    publisher = RecordingPublisher()
+    publisher.fail_when = [TagCloudChanged]
+    _setup(world, items, publisher)
+    try:
+        result = lambda_handler({"Records": [_record(i) for i in range(1, 4)]}, context)
+    finally:
+        use_publishing(None)
+    # Only the record whose publication failed is reported (by its sequence number).
+    assert result == {"batchItemFailures": [{"itemIdentifier": f"{2:021d}"}]}
+
+
+def test_undecodable_records_are_reported_not_fatal(world, context):
+    _, messages = _world_with_posts(world, 1)
+    publisher = RecordingPublisher()
+
+    def decode(record: dict) -> StreamItem:
+        if record["eventID"] == "ev-1":
+            raise ValueError("garbage")
+        return StreamItem(record["eventID"], "INSERT", message=messages[0])
+
+    use_publishing(PublishingDeps(decode=decode, stats=world.store, publisher=publisher))
+    try:
+        result = lambda_handler({"Records": [_record(1), _record(2)]}, context)
+    finally:
+        use_publishing(None)
+    assert result == {"batchItemFailures": [{"itemIdentifier": f"{1:021d}"}]}
+    assert len(publisher.published) == 1
