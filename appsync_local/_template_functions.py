@@ -14,7 +14,7 @@ from .intrinsics import IntrinsicContext, TemplateError, resolve
 # Dummy credentials every function gets unless the caller passes others (ops passes the
 # same pair to the IAM auth config so functions can sign requests to the local API).
 LOCAL_ACCESS_KEY_ID = "AKIALOCALRUNTIME0000"
-LOCAL_SECRET_ACCESS_KEY = "local-runtime-secret-access-key-not-a-secret"
+LOCAL_SECRET_ACCESS_KEY = "local-runtime-secret-access-key-not-a-secret"  # noqa: S105
 
 
 def merge_globals(global_props: Mapping[str, Any], props: Mapping[str, Any]) -> dict[str, Any]:

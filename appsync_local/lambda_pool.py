@@ -95,7 +95,8 @@ class LambdaPool:
             # Lambda's own wording for a timed-out invocation's errorMessage.
             stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
             raise LambdaInvokeError(
-                UNHANDLED, f"{stamp} {request_id} Task timed out after {spec.timeout_s:.2f} seconds",
+                UNHANDLED,
+                f"{stamp} {request_id} Task timed out after {spec.timeout_s:.2f} seconds",
                 function_error_type="Sandbox.Timedout") from None
         finally:
             slots.release(worker if worker is not None and worker.alive else None)

@@ -6,11 +6,11 @@ Kept free of crypto and I/O so any module can import them cheaply.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class AuthMode(str, Enum):
+class AuthMode(StrEnum):
     """AppSync authorization types (the CloudFormation ``AuthenticationType`` values)."""
 
     API_KEY = "API_KEY"

@@ -45,7 +45,8 @@ class OidcProvider:
     client_id: str | None = None
     iat_ttl_ms: int = 0  # 0 = no limit (CloudFormation IatTTL)
     auth_ttl_ms: int = 0  # 0 = no limit (CloudFormation AuthTTL)
-    jwks_url: str | None = None  # default: discovered from {issuer}/.well-known/openid-configuration
+    # None: discovered from {issuer}/.well-known/openid-configuration
+    jwks_url: str | None = None
     jwks: Mapping[str, object] | None = None
 
 

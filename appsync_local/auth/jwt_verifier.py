@@ -110,18 +110,18 @@ class JwtVerifier:
     def verify_cognito(self, token: str, issuer: str, source_ip: list[str]) -> RequestAuth:
         pool = self._pools[issuer]
         claims = self._decode(token, issuer, pool.jwks, pool.jwks_url)
-        token_use = claims.get("token_use")
-        if token_use not in ("id", "access"):
+        is_id_token = claims.get("token_use") == "id"
+        if claims.get("token_use") not in ("id", "access"):
             raise AuthError(INVALID)
         # Cognito puts the app client in `aud` (id tokens) or `client_id` (access tokens).
-        client = claims.get("aud" if token_use == "id" else "client_id")
+        client = claims.get("aud" if is_id_token else "client_id")
         if pool.client_ids and client not in pool.client_ids:
             raise AuthError(INVALID)
         if pool.app_id_client_regex and not re.fullmatch(pool.app_id_client_regex,
                                                          str(client)):
             raise AuthError(INVALID)
         groups = claims.get("cognito:groups")
-        username = claims.get("cognito:username") if token_use == "id" else claims.get("username")
+        username = claims.get("cognito:username" if is_id_token else "username")
         action = pool.default_action if issuer == self._default_pool else "ALLOW"
         identity = {
             "sub": claims.get("sub"),

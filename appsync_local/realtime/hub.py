@@ -42,13 +42,18 @@ def group_key(
     prepared: PreparedSubscription, request: Mapping[str, Any], auth: RequestAuth
 ) -> GroupKey:
     variables = json.dumps(request.get("variables") or {}, sort_keys=True, default=str)
-    # The auth mode is part of the key in case rendering applies per-mode field rules.
+    # Core renders with one member's auth and applies the field auth rules (reference 3.3),
+    # which depend on the mode, the Cognito groups and the pool's default action; the rest
+    # of the identity does not change a render, so it stays out of the key.
+    auth_key = json.dumps(
+        [str(getattr(auth.mode, "value", auth.mode)), sorted(auth.groups), auth.default_action]
+    )
     return (
         prepared.field_name,
         str(request.get("query", "")),
         variables,
         request.get("operationName"),
-        str(getattr(auth.mode, "value", auth.mode)),
+        auth_key,
     )
 
 

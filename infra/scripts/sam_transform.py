@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -77,8 +78,10 @@ def replace_local_paths(template: dict[str, Any], base_dir: Path) -> tuple[dict[
 
 def transform(template: dict[str, Any], region: str = "us-east-1") -> dict[str, Any]:
     """Run the SAM translator offline and return the CloudFormation template."""
-    os.environ.setdefault("AWS_DEFAULT_REGION", region)
+    os.environ["AWS_DEFAULT_REGION"] = region
     os.environ["AWS_REGION"] = region
+    # The translator logs feature-toggle chatter at WARNING; problems arrive as exceptions.
+    logging.getLogger("samtranslator").setLevel(logging.ERROR)
     from samtranslator.translator.arn_generator import ArnGenerator
     from samtranslator.translator.transform import transform as sam_transform
 

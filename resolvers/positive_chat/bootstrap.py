@@ -120,30 +120,21 @@ def dynamodb_store(settings: Settings) -> Store:
 
 
 def nlp_for(settings: Settings) -> Nlp:
+    from .adapters import nlp
+
     if settings.nlp_provider == "local":
-        from .adapters.nlp.local import LocalLanguageDetector, LocalSentimentAnalyzer, LocalTopicExtractor
-        from .adapters.nlp.unavailable import UnavailableTranslator
-
-        return Nlp(
-            LocalLanguageDetector(settings.local_nlp_languages),
-            LocalSentimentAnalyzer(),
-            LocalTopicExtractor(),
-            UnavailableTranslator(),
-        )
+        detector = nlp.LinguaLanguageDetector(settings.local_nlp_languages)
+        return Nlp(detector, nlp.VaderSentimentAnalyzer(), nlp.YakeTopicExtractor(), nlp.UnavailableTranslator())
     import boto3
+    from botocore.config import Config
 
-    from .adapters.nlp.aws import (
-        ComprehendLanguageDetector,
-        ComprehendSentimentAnalyzer,
-        ComprehendTopicExtractor,
-        AmazonTranslator,
-    )
-
-    comprehend = boto3.client("comprehend", region_name=settings.region)
-    translate = boto3.client("translate", region_name=settings.region)
+    # Standard retry mode backs off on throttling; timeouts stay well inside AppSync's 30 s.
+    config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
+    comprehend = boto3.client("comprehend", region_name=settings.region, config=config)
+    translate = boto3.client("translate", region_name=settings.region, config=config)
     return Nlp(
-        ComprehendLanguageDetector(comprehend),
-        ComprehendSentimentAnalyzer(comprehend),
-        ComprehendTopicExtractor(comprehend),
-        AmazonTranslator(translate),
+        nlp.ComprehendLanguageDetector(comprehend),
+        nlp.ComprehendSentimentAnalyzer(comprehend),
+        nlp.ComprehendTopicExtractor(comprehend),
+        nlp.AmazonTranslator(translate),
     )

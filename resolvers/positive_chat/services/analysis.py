@@ -50,11 +50,17 @@ class Analysis:
         self._limits = limits
 
     def language(self, text: str, hint: str | None, fallback: str) -> str:
-        """The client's hint wins; then the detector; then the sender's reading language."""
+        """The client's hint wins; then a confident detection; then the sender's reading
+        language — unless that one cannot be scored and the detector had a guess, because
+        short insults get low confidence and must not slip past the gate as UNSCORED."""
         if hint:
             return hint
         guess = self._detector.detect(text)
-        if guess is None or guess.confidence < MIN_LANGUAGE_CONFIDENCE:
+        if guess is None:
+            return fallback
+        if guess.confidence >= MIN_LANGUAGE_CONFIDENCE:
+            return guess.language
+        if self._sentiment.supports(fallback) or not self._sentiment.supports(guess.language):
             return fallback
         return guess.language
 

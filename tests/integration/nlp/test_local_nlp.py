@@ -89,18 +89,27 @@ CALIBRATION = [
 
 
 @pytest.mark.parametrize(("text", "label", "is_rejected"), CALIBRATION)
-def test_calibration(sentiment, text, label, is_rejected):
+def test_calibration(
+    sentiment: VaderSentimentAnalyzer, text: str, label: SentimentLabel, is_rejected: bool
+) -> None:
     result = sentiment.analyze(text, "en")
     assert result.label is label
     assert rejected(result) is is_rejected
 
 
-def test_plain_insults_score_at_least_the_default_threshold(sentiment):
-    for text in ("You are a stupid idiot and I hate you", "This is terrible, you are all worthless"):
+def test_plain_insults_score_at_least_the_default_threshold(
+    sentiment: VaderSentimentAnalyzer,
+) -> None:
+    for text in (
+        "You are a stupid idiot and I hate you",
+        "This is terrible, you are all worthless",
+    ):
         assert sentiment.analyze(text, "en").negative >= 0.6
 
 
-def test_one_strong_negative_word_sits_between_the_lowest_and_default_thresholds(sentiment):
+def test_one_strong_negative_word_sits_between_the_lowest_and_default_thresholds(
+    sentiment: VaderSentimentAnalyzer,
+) -> None:
     # Documented limitation (docs/nlp.md): VADER scores one strongly negative word
     # at |compound| 0.5-0.6, whoever it targets. A room that wants these rejected
     # sets its threshold to 0.5, which also rejects "This movie was bad".
@@ -112,7 +121,7 @@ def test_one_strong_negative_word_sits_between_the_lowest_and_default_thresholds
         assert not rejected(result)
 
 
-def test_sentiment_is_english_only(sentiment):
+def test_sentiment_is_english_only(sentiment: VaderSentimentAnalyzer) -> None:
     assert sentiment.supports("en") and sentiment.supports("en-GB")
     assert not sentiment.supports("fr")
     # Why: VADER's lexicon is English, a French insult would pass as neutral.
@@ -123,7 +132,7 @@ def test_sentiment_is_english_only(sentiment):
 
 @given(st.text(max_size=300))
 @settings(max_examples=200, deadline=None)
-def test_scores_are_a_distribution_for_any_text(text):
+def test_scores_are_a_distribution_for_any_text(text: str) -> None:
     result = VaderSentimentAnalyzer().analyze(text, "en")
     scores = (result.positive, result.negative, result.neutral, result.mixed)
     assert all(0.0 <= s <= 1.0 for s in scores)
@@ -135,7 +144,7 @@ def test_scores_are_a_distribution_for_any_text(text):
         lambda pos: st.tuples(st.just(pos), st.floats(0.0, 1.0 - pos), st.floats(-1.0, 1.0))
     )
 )
-def test_mixed_never_hides_a_rejection(values):
+def test_mixed_never_hides_a_rejection(values: tuple[float, float, float]) -> None:
     pos, neg, compound = values
     result = vader_to_sentiment(pos, neg, compound)
     assert math.isclose(
@@ -162,7 +171,9 @@ def test_mixed_never_hides_a_rejection(values):
         ("Eu adoro este dia de sol em Lisboa", "pt"),
     ],
 )
-def test_detects_configured_languages(detector, text, language):
+def test_detects_configured_languages(
+    detector: LinguaLanguageDetector, text: str, language: str
+) -> None:
     guess = detector.detect(text)
     assert guess is not None
     assert guess.language == language
@@ -170,20 +181,22 @@ def test_detects_configured_languages(detector, text, language):
     assert type(guess.confidence) is float
 
 
-@pytest.mark.parametrize("text", ["", "   ", "12345 678", "😀😀😀", "我喜欢罗马的这个阳光明媚的日子"])
-def test_returns_none_when_lingua_cannot_tell(detector, text):
+@pytest.mark.parametrize(
+    "text", ["", "   ", "12345 678", "😀😀😀", "我喜欢罗马的这个阳光明媚的日子"]
+)
+def test_returns_none_when_lingua_cannot_tell(detector: LinguaLanguageDetector, text: str) -> None:
     # The Chinese sentence is not in the configured set, so nothing matches it.
     assert detector.detect(text) is None
 
 
-def test_detector_is_restricted_to_the_configured_languages():
+def test_detector_is_restricted_to_the_configured_languages() -> None:
     narrow = LinguaLanguageDetector(["EN", "fr", " de "])
     assert narrow.languages == ("de", "en", "fr")
     guess = narrow.detect("Me encanta este día soleado en Madrid")
     assert guess is None or guess.language in {"en", "fr", "de"}
 
 
-def test_detector_models_are_built_once_and_shared(detector):
+def test_detector_models_are_built_once_and_shared(detector: LinguaLanguageDetector) -> None:
     # Loading costs ~0.3 s and ~177 MB: a second adapter for the same set reuses it.
     other = LinguaLanguageDetector(reversed(detector.languages))
     detector.warm_up()
@@ -191,7 +204,7 @@ def test_detector_models_are_built_once_and_shared(detector):
     assert other._get() is detector._get()
 
 
-def test_unknown_language_code_is_refused_at_construction():
+def test_unknown_language_code_is_refused_at_construction() -> None:
     with pytest.raises(ValueError, match="'xx'"):
         LinguaLanguageDetector(["en", "xx"])
     with pytest.raises(ValueError):
@@ -201,7 +214,7 @@ def test_unknown_language_code_is_refused_at_construction():
 # --------------------------------------------------------------------------- topics
 
 
-def test_rome_gives_sensible_tags(topics):
+def test_rome_gives_sensible_tags(topics: YakeTopicExtractor) -> None:
     phrases = topics.extract("I love this sunny day in Rome", "en")
     assert phrases, "YAKE found no phrase"
     assert all(type(p.score) is float and 0.0 < p.score <= 1.0 for p in phrases)
@@ -210,7 +223,7 @@ def test_rome_gives_sensible_tags(topics):
     assert "rome" in tags
 
 
-def test_phrases_are_ranked_as_yake_ranks_them(topics):
+def test_phrases_are_ranked_as_yake_ranks_them(topics: YakeTopicExtractor) -> None:
     phrases = topics.extract(
         "The meeting with Amazon Web Services about the new AppSync API is on Friday in Berlin.",
         "en",
@@ -230,7 +243,9 @@ def test_phrases_are_ranked_as_yake_ranks_them(topics):
         ("Mi amas ĉi tiun sunan tagon en Romo", "eo", "romo"),
     ],
 )
-def test_topics_in_other_languages(topics, text, language, tag):
+def test_topics_in_other_languages(
+    topics: YakeTopicExtractor, text: str, language: str, tag: str
+) -> None:
     assert tag in select_tags(topics.extract(text, language))
 
 
@@ -238,18 +253,22 @@ def test_topics_in_other_languages(topics, text, language, tag):
     ("text", "language"),
     [("我喜欢罗马的这个阳光明媚的日子", "zh"), ("ローマの晴れた日が大好きです", "ja"), (" ", "en")],
 )
-def test_no_topics_for_scripts_without_spaces_or_blank_text(topics, text, language):
+def test_no_topics_for_scripts_without_spaces_or_blank_text(
+    topics: YakeTopicExtractor, text: str, language: str
+) -> None:
     assert topics.extract(text, language) == []
 
 
-def test_yake_score_formula():
+def test_yake_score_formula() -> None:
     assert yake_score(0.0) == 1.0
     assert yake_score(1.0) == 0.5
     assert yake_score(0.026) > yake_score(0.086) > yake_score(0.3)
 
 
 @pytest.mark.parametrize(("code", "yake_code"), sorted(_YAKE_STOPWORDS.items()))
-def test_every_mapped_language_has_a_stopword_list_in_the_pinned_yake(code, yake_code):
+def test_every_mapped_language_has_a_stopword_list_in_the_pinned_yake(
+    code: str, yake_code: str
+) -> None:
     import yake
 
     assert len(yake.KeywordExtractor(lan=yake_code).stopword_set) > 20, code
@@ -258,7 +277,7 @@ def test_every_mapped_language_has_a_stopword_list_in_the_pinned_yake(code, yake
 # --------------------------------------------------------------------------- translation
 
 
-def test_offline_translation_says_it_is_unavailable():
+def test_offline_translation_says_it_is_unavailable() -> None:
     translator = UnavailableTranslator()
     assert translator.available is False
     with pytest.raises(TranslationUnavailableError) as caught:

@@ -105,11 +105,11 @@ async def test_batching_window_waits_for_a_full_batch(
 async def test_report_batch_item_failures_retries_from_the_first_failed_record(
     ddb_local: DynamoDBLocal, lambda_pool: LambdaPool, probe: Probe, tmp_path: Path
 ) -> None:
-    # Given six records and a handler that reports k2 and k4 as failed the first time
+    # Given six records; the handler reports k2 failed on its first delivery, k4 on two
     client, _ = aws_clients(ddb_local.endpoint)
     table = create_stream_table(client)
     put(client, table, *[f"k{i}" for i in range(6)])
-    probe.configure(fail_once=["k2", "k4"])
+    probe.configure(fail_times={"k2": 1, "k4": 2})
     checkpoint = tmp_path / "cp.json"
     esm = mapping(ddb_local.endpoint, table, lambda_pool, checkpoint, batch_size=10,
                   report_batch_item_failures=True)
@@ -134,7 +134,7 @@ async def test_without_report_batch_item_failures_the_response_is_ignored(
     client, _ = aws_clients(ddb_local.endpoint)
     table = create_stream_table(client)
     put(client, table, "k0", "k1")
-    probe.configure(fail_once=["k1"])
+    probe.configure(fail_times={"k1": 1})
     esm = mapping(ddb_local.endpoint, table, lambda_pool, tmp_path / "cp.json")
     await esm.start()
     try:

@@ -35,7 +35,9 @@ POOL_ID = "us-east-1_TestPool1"
 ISSUER = f"https://cognito-idp.{REGION}.amazonaws.com/{POOL_ID}"
 GQL_HOST = "example123.appsync-api.us-east-1.amazonaws.com"  # `host` clients put in headers
 API_KEY_HEADER = {"host": GQL_HOST, "x-api-key": API_KEY}
-SUBSCRIPTION = "subscription S($channel: String) { onEvent(channel: $channel) { channel body seq } }"
+SUBSCRIPTION = (
+    "subscription S($channel: String) { onEvent(channel: $channel) { channel body seq } }"
+)
 
 _SIGNING_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 _JWK = {
@@ -129,9 +131,7 @@ class Runtime:
         assert (await recv(ws))["type"] == "ka"
         return ws
 
-    async def subscribed(
-        self, ws: websockets.ClientConnection, op_id: Any, **start: Any
-    ) -> None:
+    async def subscribed(self, ws: websockets.ClientConnection, op_id: Any, **start: Any) -> None:
         await send(ws, start_frame(op_id, **start))
         assert await recv(ws, skip_ka=True) == {"type": "start_ack", "id": op_id}
 
@@ -160,12 +160,12 @@ async def wait_until(predicate: Callable[[], bool], guard_s: float = 10.0) -> No
 
 
 @asynccontextmanager
-async def serve(app: Starlette) -> AsyncIterator[int]:
+async def serve(app: Starlette, **uvicorn_options: Any) -> AsyncIterator[int]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     config = uvicorn.Config(
-        app, log_level="warning", lifespan="off", timeout_graceful_shutdown=2
+        app, log_level="warning", lifespan="off", timeout_graceful_shutdown=2, **uvicorn_options
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))

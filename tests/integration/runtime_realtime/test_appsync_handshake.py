@@ -42,6 +42,7 @@ async def test_bad_api_key_gets_connection_error_then_close(runtime: Runtime) ->
 
 async def test_missing_header_is_unauthorized(runtime: Runtime) -> None:
     ws = await websockets.connect(runtime.url(), subprotocols=["graphql-ws"])
+    await send(ws, {"type": "connection_init"})
     assert await recv(ws) == UNAUTHORIZED
     await ws.wait_closed()
 
@@ -66,7 +67,11 @@ async def test_query_form_ack_then_immediate_ka(runtime: Runtime) -> None:
 
 async def test_subprotocol_header_form_on_realtime_path(runtime: Runtime) -> None:
     # Given Amplify v6's handshake: no query header, base64url without padding in a subprotocol
-    header = {"host": GQL_HOST, "x-api-key": API_KEY_HEADER["x-api-key"], "x-amz-date": "20240101T000000Z"}
+    header = {
+        "host": GQL_HOST,
+        "x-api-key": API_KEY_HEADER["x-api-key"],
+        "x-amz-date": "20240101T000000Z",
+    }
     encoded = b64url_nopad(header)
     assert "=" not in encoded
     ws = await websockets.connect(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import logging
+import os
 
 import pytest
+import websockets
 
 from .conftest import Runtime, RuntimeFactory, recv, send, start_frame, wait_until
 
@@ -81,7 +84,9 @@ async def test_unselected_fields_render_as_null(runtime: Runtime) -> None:
     await runtime.subscribed(ws, "1")
     await runtime.engine.publish("publishEvent", {"channel": "alpha"})
     frame = await recv(ws, skip_ka=True)
-    assert frame["payload"] == {"data": {"onEvent": {"channel": "alpha", "body": None, "seq": None}}}
+    assert frame["payload"] == {
+        "data": {"onEvent": {"channel": "alpha", "body": None, "seq": None}}
+    }
 
 
 async def test_oversize_event_is_dropped_and_logged(
@@ -129,18 +134,19 @@ async def test_slow_client_is_disconnected_without_blocking_others(
     make_runtime: RuntimeFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
     runtime = await make_runtime(send_queue_frames=8)
-    # Given a client that never reads (tiny client buffers) and one that keeps up
-    slow = await runtime.acked(max_queue=1, read_limit=2**10)
+    # Given a client that never reads (no client-side buffering, no compression) and one
+    # that keeps up
+    slow = await runtime.acked(max_queue=1, compression=None)
     fast = await runtime.acked()
     await runtime.subscribed(slow, "s")
     await runtime.subscribed(fast, "f")
     caplog.set_level(logging.WARNING, logger="appsync_local.realtime.session")
-    big = "y" * (200 * 1024)
+    big = base64.b64encode(os.urandom(150 * 1024)).decode()  # ~200 KB, incompressible
     seq = 0
     # When large events keep coming until the slow client's queue overflows
     while len(runtime.hub.sessions) == 2:
         seq += 1
-        assert seq < 2000, "slow client was never disconnected"
+        assert seq < 5000, "slow client was never disconnected"
         await runtime.engine.publish("publishEvent", event("alpha", seq, body=big))
         # Then the fast client still gets every event, in order
         assert await next_seq(fast) == seq
@@ -149,3 +155,7 @@ async def test_slow_client_is_disconnected_without_blocking_others(
     # And the fast client keeps receiving afterwards
     await runtime.engine.publish("publishEvent", event("alpha", seq + 1))
     assert await next_seq(fast) == seq + 1
+    # And the slow client, once it reads again, finds its connection ended by the server
+    with pytest.raises(websockets.ConnectionClosed):
+        while True:
+            await recv(slow)

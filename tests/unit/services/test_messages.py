@@ -307,3 +307,21 @@ def test_history_paginates_newest_first(world):
     got = [m.id for m in first.items + second.items + third.items]
     assert got == list(reversed(ids))
     assert third.next_token is None
+
+
+def test_low_confidence_detection_beats_an_unscorable_reader_language(world):
+    # Given a sender who reads French (not scorable here) and a detector unsure it is English
+    room = _room(world)
+    world.services.rooms.join(commands.JoinRoom(BOB, room.id, "fr"))
+    world.detector.confidence = 0.3
+    # When they post an insult
+    outcome = _post(world, room.id, "idiot", "client-lowc01", caller=BOB)
+    # Then the gate still scores it in the detected language and refuses it
+    assert isinstance(outcome, MessageRejected)
+
+
+def test_low_confidence_detection_defers_to_a_scorable_reader_language(world):
+    room = _room(world)
+    world.detector.language, world.detector.confidence = "de", 0.3
+    message = _post(world, room.id, "Great stuff", "client-lowc02").message
+    assert message.language == "en"  # Alice reads English, which is scorable

@@ -7,21 +7,21 @@ creates a client. The design (keys, indexes, costs) is in docs/data-model.md.
 from __future__ import annotations
 
 from .codec import message_from_item
-from .message_repository import DynamoDBMessageRepository
-from .profile_repository import DynamoDBProfileRepository
-from .room_repository import DynamoDBRoomRepository
-from .stats_repository import DynamoDBStatsRepository
+from .message_repository import DynamoMessageRepository
+from .profile_repository import DynamoProfileRepository
+from .room_repository import DynamoRoomRepository
+from .stats_repository import DynamoStatsRepository
 from .table import TABLE_DEFINITION, TTL_ATTRIBUTE, create_table
-from .translation_cache import DynamoDBTranslationCache
+from .translation_cache import DynamoTranslationCache
 
 __all__ = [
     "TABLE_DEFINITION",
     "TTL_ATTRIBUTE",
-    "DynamoDBMessageRepository",
-    "DynamoDBProfileRepository",
-    "DynamoDBRoomRepository",
-    "DynamoDBStatsRepository",
-    "DynamoDBTranslationCache",
+    "DynamoMessageRepository",
+    "DynamoProfileRepository",
+    "DynamoRoomRepository",
+    "DynamoStatsRepository",
+    "DynamoTranslationCache",
     "create_table",
     "message_from_item",
 ]

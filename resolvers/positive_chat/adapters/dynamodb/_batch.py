@@ -66,7 +66,8 @@ def batch_put(
         AWS failed, or items were still unprocessed after the retries.
     """
     for i in range(0, len(items), _WRITE_CHUNK):
-        pending: Any = {table: [{"PutRequest": {"Item": item}} for item in items[i : i + _WRITE_CHUNK]]}
+        chunk = items[i : i + _WRITE_CHUNK]
+        pending: Any = {table: [{"PutRequest": {"Item": item}} for item in chunk]}
         for attempt in range(_ATTEMPTS):
             with store_errors(operation):
                 response = client.batch_write_item(RequestItems=pending)

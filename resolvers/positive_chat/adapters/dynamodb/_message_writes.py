@@ -48,7 +48,12 @@ def update_op(table: str, pk: str, sk: str, sets: dict[str, Any], adds: dict[str
 
 def tag_counter(table: str, room_id: str, tag: str, delta: int) -> Op:
     # gsi3sk *is* the count, so the tag cloud is one Query on gsi3, highest first.
-    sets = {"entity": codec.TAG_COUNT, "roomId": room_id, "tag": tag, k.GSI3_PK: k.cloud_pk(room_id)}
+    sets = {
+        "entity": codec.TAG_COUNT,
+        "roomId": room_id,
+        "tag": tag,
+        k.GSI3_PK: k.cloud_pk(room_id),
+    }
     return update_op(table, k.room_pk(room_id), k.tag_counter_sk(tag), sets, {k.GSI3_SK: delta})
 
 
@@ -118,7 +123,13 @@ def post_items(table: str, msg: Message) -> list[Op]:
         },
         # The guard makes the post idempotent: a retry with the same clientId fails here
         # and the whole transaction (counters included) is cancelled.
-        {"Put": {"TableName": table, "Item": guard, "ConditionExpression": "attribute_not_exists(pk)"}},
+        {
+            "Put": {
+                "TableName": table,
+                "Item": guard,
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        },
         *(tag_link(table, msg, tag) for tag in tags),
         *(tag_counter(table, msg.room_id, tag, +1) for tag in tags),
         *points(table, msg.room_id, msg.author, msg.points),

@@ -134,10 +134,11 @@ def query_page(
                 last = item
                 if keep is None or keep(item):
                     kept.append(item)
-            start = response.get("LastEvaluatedKey")  # type: ignore[assignment]
+            start = response.get("LastEvaluatedKey")
             if start is None:
                 return kept, None
             if len(kept) == limit:
                 assert last is not None
                 return kept, encode_token(scope.key_of(last))
+    assert start is not None  # the loop returns when the partition is exhausted
     return kept, encode_token(start)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -47,7 +47,7 @@ class Cancellation:
 
 
 def transact_write(
-    client: DynamoDBClient, items: Sequence[TransactWriteItemTypeDef], *, operation: str
+    client: DynamoDBClient, items: Sequence[Mapping[str, Any]], *, operation: str
 ) -> Cancellation | None:
     """Run the transaction; None when it committed, the reasons when a condition failed.
 
@@ -65,7 +65,9 @@ def transact_write(
         raise StoreError(f"{operation}: {len(items)} items exceed the transaction limit")
     for attempt in range(1, _ATTEMPTS + 1):
         try:
-            client.transact_write_items(TransactItems=list(items))
+            client.transact_write_items(
+                TransactItems=cast("list[TransactWriteItemTypeDef]", list(items))
+            )
             return None
         except ClientError as exc:
             if error_code(exc) != TRANSACTION_CANCELED:
@@ -85,7 +87,7 @@ def transact_write(
 
 
 def _cancellation(exc: ClientError) -> Cancellation:
-    reasons: list[dict[str, Any]] = list(exc.response.get("CancellationReasons", []))  # type: ignore[typeddict-item]
+    reasons: list[Any] = list(exc.response.get("CancellationReasons", []))
     return Cancellation(
         codes=tuple(str(r.get("Code") or "None") for r in reasons),
         items=tuple(r.get("Item") for r in reasons),

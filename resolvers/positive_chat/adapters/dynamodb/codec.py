@@ -35,8 +35,10 @@ from . import keys as k
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
-Item = dict[str, "AttributeValueTypeDef"]
-# Items as read back (the stubs type reads and writes differently); keys: attribute names.
+# An item to write, in attribute-value form. Any, not the stubs' TypedDicts: they type
+# reads and writes differently and our builders assemble values dynamically.
+Item = dict[str, Any]
+# An item as read back (Query, GetItem, stream images).
 RawItem = Mapping[str, Any]
 
 ROOM, MEMBER, USER_ROOM, INVITE, MESSAGE = "ROOM", "MEMBER", "USER_ROOM", "INVITE", "MESSAGE"
@@ -63,7 +65,7 @@ def to_item(values: Mapping[str, Any]) -> Item:
 
 
 def to_value(value: Any) -> AttributeValueTypeDef:
-    return _serializer.serialize(_plain(value))  # type: ignore[return-value]
+    return _serializer.serialize(_plain(value))
 
 
 def from_item(item: RawItem) -> dict[str, Any]:

@@ -7,6 +7,8 @@ is unambiguous even when a tag contains ``#``.
 
 from __future__ import annotations
 
+from typing import Any
+
 # ----------------------------------------------------------------- attribute names
 PK, SK = "pk", "sk"
 GSI1, GSI1_PK, GSI1_SK = "gsi1", "gsi1pk", "gsi1sk"  # tags across rooms; public rooms
@@ -90,6 +92,6 @@ def xlate_pk(text_key: str) -> str:
     return f"XLATE#{text_key}"
 
 
-def key(pk: str, sk: str) -> dict[str, dict[str, str]]:
+def key(pk: str, sk: str) -> dict[str, Any]:
     """A primary key in DynamoDB's attribute-value form."""
     return {PK: {"S": pk}, SK: {"S": sk}}

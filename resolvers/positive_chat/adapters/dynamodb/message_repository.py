@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ...domain.errors import ConflictError, DuplicateRequestError, NotFoundError, StoreError
 from ...domain.model import Message, Page
@@ -25,14 +25,16 @@ def _live(item: codec.RawItem) -> bool:
     return not item.get("_deleted", {}).get("BOOL", False)
 
 
-class DynamoDBMessageRepository:
+class DynamoMessageRepository:
     """Messages in the single table.
 
     ``tombstone_ttl_seconds``: how long a deleted message stays (for delta sync) before
     DynamoDB's TTL removes it (settings.tombstone_ttl_days * 86400).
     """
 
-    def __init__(self, client: DynamoDBClient, table_name: str, *, tombstone_ttl_seconds: int) -> None:
+    def __init__(
+        self, client: DynamoDBClient, table_name: str, *, tombstone_ttl_seconds: int
+    ) -> None:
         self._client = client
         self._table = table_name
         self._tombstone_ttl = tombstone_ttl_seconds
@@ -64,6 +66,12 @@ class DynamoDBMessageRepository:
             raise DuplicateRequestError("clientId was already used for a message that is gone")
         return original
 
+    def get_message_by_client_id(self, room_id: str, client_id: str) -> Message | None:
+        """The message an earlier post with this clientId stored (guard, then message:
+        two consistent reads), or None."""
+        guard = self._get(k.room_pk(room_id), k.client_sk(client_id))
+        return None if guard is None else self.get_message(room_id, guard["messageId"]["S"])
+
     def get_message(self, room_id: str, message_id: str) -> Message | None:
         item = self._get(k.room_pk(room_id), k.message_sk(message_id))
         return None if item is None else codec.message_from_item(item)
@@ -93,7 +101,7 @@ class DynamoDBMessageRepository:
             return message
         if not cancelled.failed(0):
             raise StoreError("replacing the message was cancelled")
-        stored = cancelled.items[0]
+        stored: codec.RawItem | None = cancelled.items[0]
         if stored is None:  # backends that do not return ALL_OLD, or no item at all
             stored = self._get(k.room_pk(message.room_id), k.message_sk(message.id))
         if stored is None:
@@ -158,8 +166,10 @@ class DynamoDBMessageRepository:
         reads is skipped, so such a page can be short."""
         if room_id is not None:
             pk = k.tag_link_pk(room_id, tag)
-            scope = PageScope({k.PK: "S", k.SK: "S"}, fixed={k.PK: pk}, prefixes={k.SK: k.MSG_PREFIX})
-            query: dict[str, object] = {
+            scope = PageScope(
+                {k.PK: "S", k.SK: "S"}, fixed={k.PK: pk}, prefixes={k.SK: k.MSG_PREFIX}
+            )
+            query: dict[str, Any] = {
                 "KeyConditionExpression": "pk = :p",
                 "ExpressionAttributeValues": {":p": {"S": pk}},
             }

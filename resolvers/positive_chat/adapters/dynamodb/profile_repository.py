@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 
-class DynamoDBProfileRepository:
+class DynamoProfileRepository:
     """``USER#{id}`` / ``PROFILE``. Counters (points, rejectedCount) are only ever changed
     with ADD by message and rejection writes, so they can exist before the profile does."""
 

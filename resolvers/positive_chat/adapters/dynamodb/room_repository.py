@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 _MEMBERSHIP_ATTEMPTS = 5
 
 
-class DynamoDBRoomRepository:
+class DynamoRoomRepository:
     """Rooms in the single table. ``client`` is a boto3 DynamoDB client (injected)."""
 
     def __init__(self, client: DynamoDBClient, table_name: str) -> None:

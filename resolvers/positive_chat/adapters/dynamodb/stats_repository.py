@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 
-class DynamoDBStatsRepository:
+class DynamoStatsRepository:
     """Rankings are one Query each on gsi3, whose sort key is the counter itself."""
 
     def __init__(self, client: DynamoDBClient, table_name: str) -> None:
@@ -32,23 +32,17 @@ class DynamoDBStatsRepository:
         return sorted(live, key=lambda c: (-c.count, c.tag))
 
     def leaderboard(self, room_id: str, limit: int) -> list[LeaderboardEntry]:
-        """Authors with positive points, highest first; equal points share a rank (1, 2, 2, 4)."""
+        """Authors with positive points, highest first (ties by user id); rank = position."""
         items = self._ranking(k.board_pk(room_id), limit, "Leaderboard")
-        scores = sorted(
-            (
-                (int(i[k.GSI3_SK]["N"]), Author(id=i["userId"]["S"], username=i["username"]["S"]))
-                for i in items
-            ),
-            key=lambda s: (-s[0], s[1].username, s[1].id),
-        )
-        entries: list[LeaderboardEntry] = []
-        for position, (points, author) in enumerate(scores, start=1):
-            if points <= 0:
-                break
-            tied = entries and entries[-1].points == points
-            rank = entries[-1].rank if tied else position
-            entries.append(LeaderboardEntry(rank=rank, user=author, points=points))
-        return entries
+        scores = [
+            (int(i[k.GSI3_SK]["N"]), Author(id=i["userId"]["S"], username=i["username"]["S"]))
+            for i in items
+        ]
+        live = sorted((s for s in scores if s[0] > 0), key=lambda s: (-s[0], s[1].id))
+        return [
+            LeaderboardEntry(rank=position, user=author, points=points)
+            for position, (points, author) in enumerate(live, start=1)
+        ]
 
     def record_rejection(self, room_id: str, author: Author) -> None:
         """+1 on the user's rejection counter in the room and on the profile, atomically."""
@@ -59,9 +53,11 @@ class DynamoDBStatsRepository:
             "username": author.username,
         }
         profile = {"entity": codec.PROFILE, "userId": author.id}
+        one = {"rejectedCount": 1}
+        room_pk, user_pk = k.room_pk(room_id), k.user_pk(author.id)
         items: list[Any] = [
-            update_op(self._table, k.room_pk(room_id), k.reject_sk(author.id), in_room, {"rejectedCount": 1}),
-            update_op(self._table, k.user_pk(author.id), k.PROFILE, profile, {"rejectedCount": 1}),
+            update_op(self._table, room_pk, k.reject_sk(author.id), in_room, one),
+            update_op(self._table, user_pk, k.PROFILE, profile, one),
         ]
         # No conditions: a cancellation can only be an unexpected reason -> StoreError.
         transact_write(self._client, items, operation="RecordRejection")

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 
-class DynamoDBTranslationCache:
+class DynamoTranslationCache:
     """``XLATE#{textKey}`` / ``{target}`` items that expire after ``ttl_seconds``.
 
     TTL deletion is lazy (DynamoDB removes expired items within days, not at once), so

@@ -29,7 +29,18 @@ PROVIDER = "comprehend"
 
 # Sentiment, key phrases and entities (the LanguageCode enum of these operations).
 COMPREHEND_LANGUAGES: tuple[LanguageCodeType, ...] = (
-    "en", "es", "fr", "de", "it", "pt", "ar", "hi", "ja", "ko", "zh", "zh-TW",
+    "en",
+    "es",
+    "fr",
+    "de",
+    "it",
+    "pt",
+    "ar",
+    "hi",
+    "ja",
+    "ko",
+    "zh",
+    "zh-TW",
 )
 # DetectSentiment and every Batch* document: 5 KB. The API reference now allows
 # 100 KB for DetectKeyPhrases/DetectEntities/DetectDominantLanguage; we keep 5,000
@@ -113,8 +124,13 @@ class ComprehendSentimentAnalyzer:
         """
         code = comprehend_language(language)
         if code is None:
-            raise failure(PROVIDER, "DetectSentiment", "UnsupportedLanguage",
-                          f"Comprehend cannot score language {language!r}", language=language)
+            raise failure(
+                PROVIDER,
+                "DetectSentiment",
+                "UnsupportedLanguage",
+                f"Comprehend cannot score language {language!r}",
+                language=language,
+            )
         pieces = split_utf8(text, MAX_DOCUMENT_BYTES)
         if not pieces:
             raise failure(PROVIDER, "DetectSentiment", "EmptyText", "there is no text to score")
@@ -150,16 +166,24 @@ class ComprehendSentimentAnalyzer:
                 for i in range(len(pieces))
             ]
         except KeyError as exc:
-            raise failure(PROVIDER, "BatchDetectSentiment", "IncompleteResult",
-                          "a part of the text was not scored") from exc
+            raise failure(
+                PROVIDER,
+                "BatchDetectSentiment",
+                "IncompleteResult",
+                "a part of the text was not scored",
+            ) from exc
 
 
 def _sentiment(label: str, score: SentimentScoreTypeDef) -> Sentiment:
     try:
         parsed = SentimentLabel(label)
     except ValueError as exc:
-        raise failure(PROVIDER, "DetectSentiment", "UnknownLabel",
-                      f"Comprehend returned an unknown sentiment {label!r}") from exc
+        raise failure(
+            PROVIDER,
+            "DetectSentiment",
+            "UnknownLabel",
+            f"Comprehend returned an unknown sentiment {label!r}",
+        ) from exc
     return Sentiment(
         label=parsed,
         positive=float(score.get("Positive", 0.0)),

@@ -72,8 +72,13 @@ class VaderSentimentAnalyzer:
             the language is not English (check ``supports`` first).
         """
         if not self.supports(language):
-            info = {"provider": "vader", "operation": "polarity_scores",
-                    "code": "UnsupportedLanguage", "retryable": False, "language": language}
+            info = {
+                "provider": "vader",
+                "operation": "polarity_scores",
+                "code": "UnsupportedLanguage",
+                "retryable": False,
+                "language": language,
+            }
             raise ProviderError(f"VADER does not support language {language!r}", info=info)
         scores = self._get().polarity_scores(text)
         return vader_to_sentiment(

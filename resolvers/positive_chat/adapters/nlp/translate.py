@@ -55,8 +55,12 @@ class AmazonTranslator:
         if not wanted:
             return {}
         if len(text.encode("utf-8")) > MAX_TEXT_BYTES:
-            raise failure(PROVIDER, OPERATION, "TextSizeLimitExceeded",
-                          f"text is over the {MAX_TEXT_BYTES}-byte translation limit")
+            raise failure(
+                PROVIDER,
+                OPERATION,
+                "TextSizeLimitExceeded",
+                f"text is over the {MAX_TEXT_BYTES}-byte translation limit",
+            )
         translations: dict[str, str] = {}
         failures: list[tuple[str, ProviderError, Exception]] = []
         for target in wanted:

@@ -2,7 +2,8 @@
 
 Appends every batch it receives to PROBE_LOG (one JSON line per invocation) and fails
 according to PROBE_CONTROL (JSON):
-  "fail_once":  keys reported in batchItemFailures the first time they are seen
+  "fail_times": {key: n}: the key is reported in batchItemFailures while it was
+                delivered fewer than n times before
   "raise_on":   keys that make the whole invocation raise, every time
 """
 
@@ -19,11 +20,12 @@ def handler(event, context):
         control = {}
     records = event["Records"]
     keys = [r["dynamodb"]["Keys"]["pk"]["S"] for r in records]
-    seen_before = set()
+    seen_before = {}
     if os.path.exists(log_path):
         with open(log_path) as fh:
             for line in fh:
-                seen_before.update(json.loads(line)["keys"])
+                for key in json.loads(line)["keys"]:
+                    seen_before[key] = seen_before.get(key, 0) + 1
     with open(log_path, "a") as fh:
         fh.write(json.dumps({"keys": keys, "event": event}) + "\n")
     if any(k in control.get("raise_on", []) for k in keys):
@@ -31,6 +33,6 @@ def handler(event, context):
     failures = [
         {"itemIdentifier": r["dynamodb"]["SequenceNumber"]}
         for r, k in zip(records, keys)
-        if k in control.get("fail_once", []) and k not in seen_before
+        if seen_before.get(k, 0) < control.get("fail_times", {}).get(k, 0)
     ]
     return {"batchItemFailures": failures}
