@@ -45,7 +45,7 @@ class GraphQLEndpoint:
         self._auth = authenticator
         self._max = max_body_bytes
 
-    async def __call__(self, request: Request) -> Response:
+    async def handle(self, request: Request) -> Response:
         if request.method == "OPTIONS":
             return Response(status_code=200, headers=_CORS)
         request_id = str(uuid.uuid4())
@@ -109,5 +109,5 @@ def http_routes(engine: Engine, authenticator: Authenticator, *,
                 max_body_bytes: int = MAX_BODY_BYTES) -> list[BaseRoute]:
     """Routes for ``/graphql`` (and ``/graphql/``) to compose into the runtime's app."""
     endpoint = GraphQLEndpoint(engine, authenticator, max_body_bytes=max_body_bytes)
-    return [Route(path, endpoint, methods=["POST", "OPTIONS"])
+    return [Route(path, endpoint.handle, methods=["POST", "OPTIONS"])
             for path in ("/graphql", "/graphql/")]

@@ -93,7 +93,7 @@ def directive_args(node: Any, name: str) -> dict[str, Any] | None:
     for d in getattr(node, "directives", None) or ():
         if d.name.value == name:
             out: dict[str, Any] = {}
-            for arg in d.arguments:
+            for arg in d.arguments or ():
                 v = arg.value
                 if isinstance(v, ListValueNode):
                     out[arg.name.value] = [x.value for x in v.values

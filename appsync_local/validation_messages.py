@@ -179,8 +179,10 @@ def syntax_message(err: GraphQLError) -> str:
     return f"Invalid Syntax : offending token '{tok}'{where}"
 
 
-_VAR_NULL = re.compile(r"^Variable '\$(?P<v>\w+)' of (?:required|non-null) type '(?P<t>[^']+)' "
-                       r"(?:was not provided|must not be null)")
+_VAR_NULL = re.compile(
+    r"^Variable '\$(?P<v>\w+)' (?:of (?:required|non-null) type '(?P<t>[^']+)' "
+    r"(?:was not provided|must not be null)|has invalid value: Expected (?:a )?value of "
+    r"non-null type '(?P<t2>[^']+)' (?:to be provided|not to be None))")
 _VAR_INVALID = re.compile(r"^Variable '\$(?P<v>\w+)' (?:has|got) invalid value(?::| )\s*(?P<r>.*)$",
                           re.S)
 _ENCOUNTERED = re.compile(r"encountered error '(?P<e>.*)'; found")
@@ -190,7 +192,8 @@ def variable_message(err: GraphQLError) -> str:
     m = _VAR_NULL.match(err.message)
     if m is not None:
         # Reference section 2 (aws/aws-appsync-community#322).
-        return f"Variable '{m['v']}' has coerced Null value for NonNull type '{m['t']}'"
+        return (f"Variable '{m['v']}' has coerced Null value for NonNull type "
+                f"'{m['t'] or m['t2']}'")
     m = _VAR_INVALID.match(err.message)
     if m is not None:
         inner = _ENCOUNTERED.search(m["r"])

@@ -96,6 +96,12 @@ const RESTRICTED_HEADERS = new Set(['host', 'content-length', 'connection', 'kee
 
 export const util = Object.freeze({
   error(message, errorType, data, errorInfo) {
+    // AppSync silently ignores util.error when the message or type is not a string
+    // (aws/aws-appsync-community#384); do the same so the bug shows up locally, but say so.
+    if (typeof message !== 'string' || (errorType != null && typeof errorType !== 'string')) {
+      console.warn('util.error ignored: AppSync does nothing when its message/type is not a string');
+      return;
+    }
     throw new AppSyncError(message, errorType, data, errorInfo);
   },
   appendError(message, errorType, data, errorInfo) {

@@ -217,9 +217,8 @@ class _Worker:
 class JsRuntime:
     """Evaluates APPSYNC_JS ``request``/``response`` handlers; one Node worker per instance.
 
-    >>> js = JsRuntime()
-    >>> result = await js.evaluate(code, "request", {"arguments": {"id": "1"}})
-    >>> await js.close()
+    Usage: ``js = JsRuntime()``, then ``await js.evaluate(code, "request", ctx)`` from any number
+    of tasks, and ``await js.close()`` on shutdown (or ``async with JsRuntime() as js``).
     """
 
     def __init__(

@@ -198,14 +198,22 @@ async function handle(line) {
     if (msg.op === 'eval') reply = await evaluate(msg);
     else if (msg.op === 'load') reply = await preload(msg);
     else throw new CodeError('protocol', `unknown op ${JSON.stringify(msg.op)}`);
-    // Serialise here so a value JSON cannot carry (BigInt, cycles) is reported as a code error.
-    writeProtocol(`${JSON.stringify({ id: msg.id, ...reply })}\n`);
   } catch (err) {
     const kind = err instanceof CodeError ? err.kind : 'runtime';
-    const message = err instanceof CodeError ? err.message
-      : `code.js: the handler's result cannot be serialised to JSON: ${err?.message ?? err}`;
+    const message = err instanceof CodeError ? err.message : `code.js: ${err}`;
     send({ id: msg.id, ok: false, kind, message });
+    return;
   }
+  let out;
+  try {
+    out = JSON.stringify({ id: msg.id, ...reply });
+  } catch (err) {
+    // A value JSON cannot carry (BigInt, cycles) is a fault of the handler.
+    send({ id: msg.id, ok: false, kind: 'runtime',
+      message: `code.js: the handler's result cannot be serialised to JSON: ${err?.message ?? err}` });
+    return;
+  }
+  writeProtocol(`${out}\n`);
 }
 
 installShimPackage(MODULE_DIR);

@@ -49,26 +49,31 @@ class AppSyncSession(Session):
         self._connect_rejected = False
 
     async def open(self) -> None:
-        if not await self._authenticate_connect():
+        rejection = await self._authenticate_connect()
+        if rejection is not None:
             self._connect_rejected = True
-            self.outbox.send(frames.connection_error([errors.unauthorized_connect()]))
+            self.outbox.send(frames.connection_error([rejection]))
             self._enter_closed()
             self.spawn(self._close_later(CONNECT_REJECT_GRACE_S, "Unauthorized"))
             return
         self.machine.advance(ConnectionState.AWAITING_INIT)
         self.spawn(self._init_timeout())
 
-    async def _authenticate_connect(self) -> bool:
+    async def _authenticate_connect(self) -> errors.ErrorObject | None:
+        """None when the connect header is accepted, else the error to send."""
         if self._encoded_header is None:
-            return False
+            return errors.unauthorized_connect()
         try:
             header = decode_header(self._encoded_header)
             # The connect is signed as POST /graphql/connect with body "{}" (reference 1.2).
             await self.authenticate(header, body="{}", path=CONNECT_PATH)
         except (HeaderDecodeError, AuthError) as exc:
             logger.info("real-time connect rejected: %s", exc)
-            return False
-        return True
+            return errors.unauthorized_connect()
+        except Exception:
+            logger.exception("real-time connect authentication failed")
+            return errors.internal_failure()
+        return None
 
     async def _close_later(self, delay_s: float, reason: str) -> None:
         await asyncio.sleep(delay_s)
@@ -129,6 +134,10 @@ class AppSyncSession(Session):
             auth = await self.authenticate(start.authorization, body=start.data, path=START_PATH)
         except AuthError as exc:
             self.reject(operation, [errors.unauthorized_start(exc.error_type, exc.message)])
+            return
+        except Exception:
+            logger.exception("authorizing start %r failed", operation.op_id)
+            self.reject(operation, [errors.internal_failure()])
             return
         await self.subscribe(operation, start.request, auth, lowercase_headers(start.authorization))
 

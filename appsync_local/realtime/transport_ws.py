@@ -8,7 +8,8 @@ parameter if one was given, and is checked once as an AppSync connect (POST
 /graphql/connect, body "{}"); every subscription on the connection uses that identity.
 
 Close codes follow the protocol: 4400 invalid message, 4401 subscribe before ack,
-4403 forbidden, 4408 init timeout, 4409 duplicate id, 4429 repeated init.
+4403 forbidden, 4408 init timeout, 4409 duplicate id, 4429 repeated init, 4500 internal
+error.
 """
 
 from __future__ import annotations
@@ -94,6 +95,10 @@ class TransportWSSession(Session):
         except AuthError as exc:
             logger.info("graphql-transport-ws connect rejected: %s", exc)
             self.close(4403, "Forbidden")
+            return
+        except Exception:
+            logger.exception("graphql-transport-ws connect authentication failed")
+            self.close(4500, "Internal server error")
             return
         if self.machine.state is not ConnectionState.AWAITING_INIT:
             return  # closed (timeout, client gone) while authenticating

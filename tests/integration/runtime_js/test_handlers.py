@@ -36,7 +36,7 @@ export function response(ctx) {
 """
 
 CONTEXT = {
-    "arguments": {"roomId": "r1", "text": "hi"},
+    "arguments": {"itemId": "r1", "text": "hi"},
     "identity": {
         "sub": "u-1",
         "issuer": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_X",
@@ -49,7 +49,7 @@ CONTEXT = {
     "source": None,
     "request": {"headers": {"host": "localhost:8000", "x-trace": "t"}, "domainName": None},
     "info": {
-        "fieldName": "sendMessage",
+        "fieldName": "createItem",
         "parentTypeName": "Mutation",
         "variables": {"t": "hi"},
         "selectionSetList": ["id", "text"],
@@ -94,20 +94,20 @@ async def test_args_and_arguments_are_the_same_object(js: JsRuntime) -> None:
 
 async def test_response_raises_the_error_envelope_with_util_error(js: JsRuntime) -> None:
     envelope = {
-        "message": "Room is full",
-        "type": "RoomFull",
-        "data": {"roomId": "r1"},
+        "message": "Quota exceeded",
+        "type": "QuotaExceeded",
+        "data": {"itemId": "r1"},
         "info": {"limit": 100},
     }
     result = await js.evaluate(LAMBDA_PASS_THROUGH, "response", {"result": {"__error": envelope}})
     assert result.value is None
     assert result.error is not None
-    assert (result.error.message, result.error.type) == ("Room is full", "RoomFull")
-    assert result.error.data == {"roomId": "r1"} and result.error.info == {"limit": 100}
+    assert (result.error.message, result.error.type) == ("Quota exceeded", "QuotaExceeded")
+    assert result.error.data == {"itemId": "r1"} and result.error.info == {"limit": 100}
     assert result.error.graphql_fields() == {
-        "message": "Room is full",
-        "errorType": "RoomFull",
-        "data": {"roomId": "r1"},
+        "message": "Quota exceeded",
+        "errorType": "QuotaExceeded",
+        "data": {"itemId": "r1"},
         "errorInfo": {"limit": 100},
     }
 
@@ -124,6 +124,22 @@ async def test_util_error_with_only_a_message(js: JsRuntime) -> None:
     result = await js.evaluate(code, "request", {})
     assert result.error is not None
     assert (result.error.message, result.error.type, result.error.data) == ("nope", None, None)
+
+
+async def test_util_error_with_non_string_arguments_is_ignored_like_on_appsync(
+    js: JsRuntime,
+) -> None:
+    code = """
+    import { util } from '@aws-appsync/utils';
+    export function request(ctx) {
+      util.error(ctx.args.code);
+      util.error('x', 25);
+      return 'went on';
+    }
+    export function response(ctx) { return ctx.result }
+    """
+    result = await js.evaluate(code, "request", {"arguments": {"code": 500}})
+    assert result.error is None and result.value == "went on"
 
 
 async def test_append_error_keeps_the_value_and_precedes_util_error(js: JsRuntime) -> None:
@@ -191,7 +207,7 @@ async def test_subscription_filter_from_to_subscription_filter(js: JsRuntime) ->
     export function request(ctx) { return { payload: null } }
     export function response(ctx) {
       extensions.setSubscriptionFilter(util.transform.toSubscriptionFilter({
-        roomId: { eq: ctx.args.roomId },
+        itemId: { eq: ctx.args.itemId },
         severity: { ge: 7 },
         or: [{ author: { ne: ctx.identity.username } }, { pinned: { eq: true } }],
       }));
@@ -199,11 +215,11 @@ async def test_subscription_filter_from_to_subscription_filter(js: JsRuntime) ->
     }
     """
     result = await js.evaluate(
-        code, "response", {"arguments": {"roomId": "r1"}, "identity": {"username": "bob"}}
+        code, "response", {"arguments": {"itemId": "r1"}, "identity": {"username": "bob"}}
     )
     assert result.value is None
     common = [
-        {"fieldName": "roomId", "operator": "eq", "value": "r1"},
+        {"fieldName": "itemId", "operator": "eq", "value": "r1"},
         {"fieldName": "severity", "operator": "ge", "value": 7},
     ]
     assert result.subscription_filter == {
@@ -254,11 +270,11 @@ async def test_invalidation_extensions(js: JsRuntime) -> None:
     export function response(ctx) {
       if (ctx.info.parentTypeName === 'Subscription') {
         extensions.setSubscriptionInvalidationFilter(
-          util.transform.toSubscriptionFilter({ roomId: { eq: ctx.args.roomId } }));
+          util.transform.toSubscriptionFilter({ itemId: { eq: ctx.args.itemId } }));
       } else {
         extensions.invalidateSubscriptions({
-          subscriptionField: 'onMessage', payload: { roomId: ctx.args.roomId } });
-        extensions.evictFromApiCache('Query', 'getRoom', { 'ctx.args.roomId': ctx.args.roomId });
+          subscriptionField: 'onItemChanged', payload: { itemId: ctx.args.itemId } });
+        extensions.evictFromApiCache('Query', 'getItem', { 'ctx.args.itemId': ctx.args.itemId });
       }
       return ctx.result;
     }
@@ -266,19 +282,19 @@ async def test_invalidation_extensions(js: JsRuntime) -> None:
     sub = await js.evaluate(
         code,
         "response",
-        {"arguments": {"roomId": "r1"}, "info": {"parentTypeName": "Subscription"}},
+        {"arguments": {"itemId": "r1"}, "info": {"parentTypeName": "Subscription"}},
     )
     assert sub.invalidation_filter == {
-        "filterGroup": [{"filters": [{"fieldName": "roomId", "operator": "eq", "value": "r1"}]}]
+        "filterGroup": [{"filters": [{"fieldName": "itemId", "operator": "eq", "value": "r1"}]}]
     }
     mutation = await js.evaluate(
-        code, "response", {"arguments": {"roomId": "r1"}, "info": {"parentTypeName": "Mutation"}}
+        code, "response", {"arguments": {"itemId": "r1"}, "info": {"parentTypeName": "Mutation"}}
     )
     assert mutation.invalidation == [
-        {"subscriptionField": "onMessage", "payload": {"roomId": "r1"}}
+        {"subscriptionField": "onItemChanged", "payload": {"itemId": "r1"}}
     ]
     assert mutation.cache_evictions == [
-        {"typeName": "Query", "fieldName": "getRoom", "keys": {"ctx.args.roomId": "r1"}}
+        {"typeName": "Query", "fieldName": "getItem", "keys": {"ctx.args.itemId": "r1"}}
     ]
     assert mutation.subscription_filter is None and mutation.invalidation_filter is None
 

@@ -22,7 +22,7 @@ from graphql import (
     GraphQLSchema,
     OperationType,
     build_schema,
-    execute,
+    execute_sync,
     get_operation_ast,
     parse,
     validate,
@@ -56,7 +56,7 @@ class FakePrepared:
 
     def render(self, payload: dict[str, Any]) -> dict[str, Any]:
         self.engine.render_calls += 1
-        result = execute(
+        result = execute_sync(
             self.schema,
             self.document,
             root_value={self.field_name: payload},

@@ -145,7 +145,7 @@ async def recv(
 ) -> dict[str, Any]:
     """Next frame; `guard_s` only stops a broken test from hanging, it asserts nothing."""
     while True:
-        frame = json.loads(await asyncio.wait_for(ws.recv(), guard_s))
+        frame: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), guard_s))
         if not (skip_ka and frame.get("type") == "ka"):
             return frame
 

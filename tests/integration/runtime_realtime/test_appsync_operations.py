@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from typing import Any
 
 from .conftest import (
     GQL_HOST,
@@ -19,7 +20,7 @@ from .conftest import (
 )
 
 
-def event(channel: str = "alpha", body: str = "hello", seq: int = 1) -> dict:
+def event(channel: str = "alpha", body: str = "hello", seq: int = 1) -> dict[str, Any]:
     return {"channel": channel, "kind": None, "body": body, "seq": seq}
 
 

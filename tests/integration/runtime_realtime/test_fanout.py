@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import logging
 import os
+from typing import Any
 
 import pytest
 import websockets
@@ -18,14 +19,14 @@ BOTH = (
 )
 
 
-def event(channel: str, seq: int, kind: str | None = None, body: str = "x") -> dict:
+def event(channel: str, seq: int, kind: str | None = None, body: str = "x") -> dict[str, Any]:
     return {"channel": channel, "kind": kind, "body": body, "seq": seq}
 
 
-async def next_seq(ws) -> int:
+async def next_seq(ws: websockets.ClientConnection) -> int:
     frame = await recv(ws, skip_ka=True)
     assert frame["type"] == "data", frame
-    return frame["payload"]["data"]["onEvent"]["seq"]
+    return int(frame["payload"]["data"]["onEvent"]["seq"])
 
 
 async def test_arguments_filter_on_top_level_payload_fields(runtime: Runtime) -> None:
@@ -121,7 +122,7 @@ async def test_identical_subscriptions_render_once_per_event(
     # Then it was rendered once, and every subscriber receives it
     assert runtime.engine.render_calls - renders_before == 1
     for ws in sockets:
-        ids = set()
+        ids: set[str] = set()
         while len(ids) < 100:
             frame = await recv(ws, skip_ka=True)
             if frame["type"] == "data":

@@ -32,7 +32,9 @@ async def collect(session: Any, req: GraphQLRequest, count: int) -> list[dict[st
     return results
 
 
-async def publish_when_subscribed(runtime: Runtime, expected: int, events: list[dict]) -> None:
+async def publish_when_subscribed(
+    runtime: Runtime, expected: int, events: list[dict[str, Any]]
+) -> None:
     await wait_until(lambda: runtime.hub.subscription_count == expected)
     for item in events:
         await runtime.engine.publish("publishEvent", item)

@@ -10,6 +10,7 @@ import ssl
 import stat
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from gql import Client, GraphQLRequest
@@ -67,7 +68,7 @@ async def test_wss_on_realtime_path_with_trusted_certificate(tmp_path: Path) -> 
         )
         async with Client(transport=transport) as session:
 
-            async def first_event() -> dict:
+            async def first_event() -> dict[str, Any]:
                 async for result in session.subscribe(GraphQLRequest(SUBSCRIPTION)):
                     return result
                 raise AssertionError("subscription ended")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import websockets
+from websockets.typing import Subprotocol
 
 from .conftest import API_KEY, SUBSCRIPTION, Runtime, RuntimeFactory, recv, send, wait_until
 
-PROTOCOL = "graphql-transport-ws"
+PROTOCOL = Subprotocol("graphql-transport-ws")
 
 
 async def connect(runtime: Runtime) -> websockets.ClientConnection:
@@ -22,7 +25,7 @@ async def acked(runtime: Runtime) -> websockets.ClientConnection:
     return ws
 
 
-def subscribe(op_id: str, query: str = SUBSCRIPTION) -> dict:
+def subscribe(op_id: str, query: str = SUBSCRIPTION) -> dict[str, Any]:
     return {"id": op_id, "type": "subscribe", "payload": {"query": query, "variables": {}}}
 
 

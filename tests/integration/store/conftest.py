@@ -163,13 +163,11 @@ def dynamodb_local_server() -> Iterator[DynamoDBLocal]:
         yield server
 
 
-@pytest.fixture(
-    params=[
-        "moto",
-        pytest.param("dynamodb_local", marks=pytest.mark.dynamodb_local),
-        "fakes",
-    ]
-)
+_MOTO = "moto"
+_LOCAL = pytest.param("dynamodb_local", marks=pytest.mark.dynamodb_local)
+
+
+@pytest.fixture(params=[_MOTO, _LOCAL, "fakes"])
 def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
     with BACKENDS[request.param](request) as b:
         yield b
@@ -180,9 +178,8 @@ def store(backend: Backend) -> Store:
     return backend.store
 
 
-@pytest.fixture
-def dynamo(backend: Backend) -> Backend:
-    """The backend, for checks of the DynamoDB items themselves (skipped for the fakes)."""
-    if not backend.is_dynamodb:
-        pytest.skip("item-level check of the DynamoDB adapter")
-    return backend
+@pytest.fixture(params=[_MOTO, _LOCAL])
+def dynamo(request: pytest.FixtureRequest) -> Iterator[Backend]:
+    """A DynamoDB backend, for checks of the items themselves (the fakes have none)."""
+    with BACKENDS[request.param](request) as b:
+        yield b
