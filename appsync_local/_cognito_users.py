@@ -12,7 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from moto.cognitoidp.models import CognitoIdpUser, CognitoIdpUserPool, UserStatus, cognitoidp_backends
+from moto.cognitoidp.models import (
+    CognitoIdpUser,
+    CognitoIdpUserPool,
+    UserStatus,
+    cognitoidp_backends,
+)
 
 
 def find_pool(pool_id: str) -> CognitoIdpUserPool:
@@ -28,7 +33,7 @@ def find_pool(pool_id: str) -> CognitoIdpUserPool:
 def snapshot_users(pool_id: str) -> list[dict[str, Any]]:
     """Every user of the pool as plain JSON (passwords included: local dev data only)."""
     pool = find_pool(pool_id)
-    users = []
+    users: list[dict[str, Any]] = []
     # list(): the moto server thread may add users while we read.
     for user in list(pool.users.values()):
         users.append({
@@ -40,7 +45,7 @@ def snapshot_users(pool_id: str) -> list[dict[str, Any]]:
             "attributes": [a for a in user.attributes if a.get("Name") != "sub"],
             "groups": sorted(g.group_name for g in list(user.groups)),
         })
-    users.sort(key=lambda u: u["username"])
+    users.sort(key=lambda u: str(u["username"]))
     return users
 
 

@@ -18,7 +18,7 @@ from collections import deque
 from typing import IO, Any
 
 logger = logging.getLogger("appsync_local.lambda")
-# Lambda's 6 MB response limit plus room for our small reply envelope.
+# Lambda's 6 MB response limit plus space for our small reply envelope.
 MAX_REPLY_BYTES = 6 * 1024 * 1024 + 64
 
 

@@ -60,7 +60,8 @@ def banner(ep: Endpoints, secrets: LocalSecrets, users: Sequence[dict[str, Any]]
         lines.append(f"  Cognito     {ep.cognito.endpoint}  pool {ep.user_pool.pool_id}  "
                      f"client {ep.user_pool.default_client_id}")
     if ep.tls_cert:
-        lines.append(f"  TLS cert    {ep.tls_cert}   (self-signed: trust it in your client)")
+        lines.append(f"  TLS cert    {ep.tls_cert}   (self-signed: trust it in your client, e.g. "
+                     f"NODE_EXTRA_CA_CERTS={shlex.quote(ep.tls_cert)} for Node)")
     lines += [
         f"  Everything above, with credentials: {runtime_json_path}",
         "",

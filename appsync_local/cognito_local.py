@@ -55,7 +55,7 @@ _CLIENT_PROPS = (
     "PreventUserExistenceErrors", "EnableTokenRevocation", "AuthSessionValidity",
 )
 # Credentials for the admin calls: moto accepts anything; fixed so no real ones are ever used.
-_ADMIN_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
+_ADMIN_KEY = "local"
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,7 @@ class CognitoLocal:
     def admin_client(self) -> Any:
         return boto3.client(
             "cognito-idp", endpoint_url=self._server.endpoint, region_name=self._region,
-            **_ADMIN_CREDENTIALS,
+            aws_access_key_id=_ADMIN_KEY, aws_secret_access_key=_ADMIN_KEY,
         )
 
     def provision(

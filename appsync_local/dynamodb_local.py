@@ -24,6 +24,7 @@ import os
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -303,15 +304,37 @@ def _answers(host: str, port: int) -> bool:
 def _launcher_args(jar: Path, java: str) -> list[str]:
     """java arguments that run the loopback launcher: compiled once, else from source."""
     digest = hashlib.sha256(_LAUNCHER_SOURCE.encode()).hexdigest()[:16]
-    user_tmp = Path(tempfile.gettempdir()) / f"dynamodb-local-{os.getuid()}"
-    for root in (jar.parent / ".launcher", user_tmp):
+    private = _private_tmp()
+    for root in (jar.parent / ".launcher", private):
+        if root is None:
+            continue
         classes = root / digest
         if (classes / f"{_LAUNCHER_CLASS}.class").is_file() or _compile(jar, java, classes):
             return ["-cp", f"{jar}{os.pathsep}{classes}", _LAUNCHER_CLASS]
-    source = user_tmp / f"src-{digest}" / f"{_LAUNCHER_CLASS}.java"
-    source.parent.mkdir(parents=True, exist_ok=True)
+    if private is None:
+        raise DynamoDBLocalError(
+            "no private folder for the loopback launcher; pass host=None to run the stock "
+            "jar (it listens on every interface)"
+        )
+    source = private / f"src-{digest}" / f"{_LAUNCHER_CLASS}.java"
+    source.parent.mkdir(exist_ok=True)
     source.write_text(_LAUNCHER_SOURCE)
     return ["-cp", str(jar), str(source)]
+
+
+def _private_tmp() -> Path | None:
+    """A temp folder only we can write (else someone could plant the class we run)."""
+    path = Path(tempfile.gettempdir()) / f"dynamodb-local-{os.getuid()}"
+    try:
+        path.mkdir(mode=0o700, exist_ok=True)
+        st = path.lstat()
+    except OSError:
+        return None
+    mine = st.st_uid == os.getuid() and stat.S_ISDIR(st.st_mode) and not st.st_mode & 0o077
+    if not mine:
+        logger.warning("%s is not a private folder of ours; not using it", path)
+        return None
+    return path
 
 
 def _compile(jar: Path, java: str, classes: Path) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import uuid
@@ -96,13 +97,14 @@ class GraphQLEndpoint:
 
     async def _authenticate(self, request: Request, body: bytes) -> RequestAuth:
         headers: dict[str, Any] = dict(request.headers)
-        kwargs = {"method": request.method, "path": request.url.path,
-                  "query_string": request.url.query,
-                  "source_ip": request.client.host if request.client else None}
+        call = functools.partial(
+            self._auth.authenticate_http, headers, body, method=request.method,
+            path=request.url.path, query_string=request.url.query,
+            source_ip=request.client.host if request.client else None)
         if "x-api-key" in headers:
-            return self._auth.authenticate_http(headers, body, **kwargs)
+            return call()
         # JWT modes may fetch a JWKS document the first time: keep the loop responsive.
-        return await run_in_threadpool(self._auth.authenticate_http, headers, body, **kwargs)
+        return await run_in_threadpool(call)
 
 
 def http_routes(engine: Engine, authenticator: Authenticator, *,

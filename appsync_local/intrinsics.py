@@ -170,7 +170,7 @@ _FUNCTIONS: dict[str, Callable[[Any, IntrinsicContext], Any]] = {
 }
 
 
-class CfnLoader(yaml.SafeLoader):
+class CfnLoader(yaml.SafeLoader):  # type: ignore[misc,unused-ignore]
     """YAML loader understanding the CloudFormation short forms (``!Ref``, ``!GetAtt``...)."""
 
 
@@ -191,7 +191,7 @@ def _construct(tag: str, node: yaml.Node, loader: CfnLoader) -> Any:
     elif isinstance(node, yaml.SequenceNode):
         value = loader.construct_sequence(node, deep=True)
     else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+        value = loader.construct_mapping(node, deep=True)
     return {name: value}
 
 

@@ -75,7 +75,7 @@ class EventFactory:
             self._selection_cache[key] = cached
         return cached
 
-    def build(self, info: GraphQLResolveInfo, arguments: Mapping[str, Any], source: Any,
+    def build(self, info: GraphQLResolveInfo[Any], arguments: Mapping[str, Any], source: Any,
               *, is_root: bool) -> dict[str, Any]:
         return self.build_for(info.field_name, info.parent_type.name, info.field_nodes,
                               info.fragments, arguments, source, is_root=is_root)

@@ -69,7 +69,7 @@ class FieldResolver:
     def has_resolver(self, type_name: str, field_name: str) -> bool:
         return (type_name, field_name) in self._targets
 
-    def __call__(self, source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
+    def __call__(self, source: Any, info: GraphQLResolveInfo[Any], **args: Any) -> Any:
         ctx: RequestContext = info.context
         parent = info.parent_type.name
         name = info.field_name
@@ -82,7 +82,7 @@ class FieldResolver:
             return getattr(source, name, None)
         return self.run(target, source, info, args, ctx)
 
-    async def run(self, target: _Target, source: Any, info: GraphQLResolveInfo,
+    async def run(self, target: _Target, source: Any, info: GraphQLResolveInfo[Any],
                   args: dict[str, Any], ctx: RequestContext) -> Any:
         if target.kind == "none":
             # Documented echo pattern (reference 4.5): `return {payload: ctx.args}` +

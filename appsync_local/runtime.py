@@ -261,11 +261,13 @@ class Runtime:
             self.model.stream_events, dynamodb=self._dynamodb(), streams=self._streams(),
             invoker=pool, checkpoint_dir=self.state.streams_dir)
         server = self._server(self._app(engine, authenticator, hub))
+        assert self._sock is not None
+        sock = self._sock
         serving: asyncio.Task[Any] | None = None
         saving: asyncio.Task[Any] | None = None
         try:
             await pollers.start()
-            serving = asyncio.create_task(server.serve(sockets=[self._sock]), name="http")
+            serving = asyncio.create_task(server.serve(sockets=[sock]), name="http")
             await self._until_started(server, serving)
             await self._seed_operations()
             saving = asyncio.create_task(self._save_users_periodically(), name="users")
@@ -334,12 +336,21 @@ class Runtime:
         if self._seed is None or not self._seed.operations:
             return
         assert self.secrets is not None
-        runner = SeedRunner(self._seed, self.state.seed_json, self.graphql_url,
+        runner = SeedRunner(self._seed, self._seed_record(), self.graphql_url,
                             self._seed_auth(), ssl_context=self._client_ssl())
         report = await runner.run()
         if report.failed:
             logger.error("seed: %d operation(s) failed and will be retried at the next start: "
                          "%s", len(report.failed), ", ".join(report.failed))
+
+    def _seed_record(self) -> Path:
+        """Where applied operations are recorded: only as durable as the store's data."""
+        assert self._store_info is not None
+        if self._store_info.persistent:
+            return self.state.seed_json
+        record = self.state.root / "seed.in-memory.json"
+        record.unlink(missing_ok=True)  # the data those operations wrote is gone
+        return record
 
     def _seed_auth(self) -> SeedAuth:
         assert self.secrets is not None

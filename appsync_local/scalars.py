@@ -179,6 +179,13 @@ _STRING_CHECKS: dict[str, Callable[[str], str]] = {
 AWS_SCALARS: tuple[str, ...] = (*_STRING_CHECKS, "AWSTimestamp", "AWSJSON")
 
 
+def _literal_parser(lit: Callable[[ValueNode], Any]) -> Callable[..., Any]:
+    def parse_literal(node: ValueNode, _variables: Any = None) -> Any:
+        return lit(node)
+
+    return parse_literal
+
+
 def install_aws_scalars(types: dict[str, Any]) -> None:
     """Give the prelude's placeholder scalar types their AppSync behaviour (in place)."""
     for name in AWS_SCALARS:
@@ -191,7 +198,9 @@ def install_aws_scalars(types: dict[str, Any]) -> None:
         else:
             out, inp, lit = _json_output, _json_input, _json_literal
         # Plain exceptions (not GraphQLError) so graphql-core adds locations and context.
-        scalar.serialize = scalar.coerce_output_value = out  # type: ignore[method-assign]
-        scalar.parse_value = scalar.coerce_input_value = inp  # type: ignore[method-assign]
-        scalar.coerce_input_literal = lit
-        scalar.parse_literal = lambda node, _variables=None, _lit=lit: _lit(node)  # type: ignore[method-assign]
+        # setattr: graphql-core declares these as methods; instances may override them.
+        for attr, fn in (("serialize", out), ("coerce_output_value", out),
+                         ("parse_value", inp), ("coerce_input_value", inp),
+                         ("coerce_input_literal", lit)):
+            setattr(scalar, attr, fn)
+        setattr(scalar, "parse_literal", _literal_parser(lit))  # noqa: B010

@@ -203,7 +203,8 @@ class SeedRunner:
                 result: dict[str, Any] = json.loads(resp.read())
                 return result
         except urllib.error.HTTPError as exc:
-            return {"errors": [{"message": f"HTTP {exc.code}: {exc.read().decode(errors='replace')}"}]}
+            detail = exc.read().decode(errors="replace")
+            return {"errors": [{"message": f"HTTP {exc.code}: {detail}"}]}
 
     def _auth_headers(self, op: SeedOperation, body: bytes) -> dict[str, str]:
         headers = {"content-type": "application/json"}

@@ -19,11 +19,11 @@ from .dynamodb_local import DynamoDBLocal, missing_requirements
 logger = logging.getLogger(__name__)
 
 IN_MEMORY_BANNER = """
-!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!
-!!  IN-MEMORY STORE (moto): NOTHING WILL PERSIST. Every table, item and stream  !!
-!!  record is lost when this process stops.                                      !!
-!!  Reason: {reason:<73}!!
-!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"""
+{rule}
+!!! WARNING: IN-MEMORY STORE (moto). NOTHING WILL PERSIST.
+!!! Every table, item and stream record is lost when this process stops.
+!!! Reason: {reason}
+{rule}"""
 
 
 class Store(Protocol):
@@ -69,10 +69,6 @@ def start_store(jar_dir: Path, data_dir: Path, *, in_memory: bool) -> tuple[Stor
         return ddb, StoreInfo(ddb.endpoint, True, f"DynamoDB Local (data in {data_dir})")
     if not in_memory:
         logger.error("DynamoDB Local cannot start: %s", reason)
-    logger.warning(IN_MEMORY_BANNER.format(reason=_short(reason)))
+    logger.warning(IN_MEMORY_BANNER.format(reason=reason, rule="!" * 78))
     store = _MotoStore()
     return store, StoreInfo(store.endpoint, False, "moto in-memory DynamoDB (NOT PERSISTED)")
-
-
-def _short(reason: str) -> str:
-    return reason if len(reason) <= 73 else reason[:70] + "..."

@@ -51,7 +51,7 @@ def settings_from_spec(spec: StreamEventSpec, **timing: float) -> MappingSetting
         report_batch_item_failures="ReportBatchItemFailures" in spec.function_response_types,
         maximum_retry_attempts=int(spec.maximum_retry_attempts),
         bisect_on_error=bool(spec.bisect_batch_on_function_error),
-        **timing,  # type: ignore[arg-type]
+        **timing,
     )
 
 

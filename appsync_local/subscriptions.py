@@ -20,7 +20,7 @@ from graphql import (
 from graphql.execution.values import get_argument_values, get_variable_values
 from graphql.language import FragmentDefinitionNode, InlineFragmentNode
 
-from .auth import RequestAuth
+from .auth import AuthMode, RequestAuth
 from .auth.rules import AuthRules
 from .errors import (
     GraphQLRequestError,
@@ -32,6 +32,9 @@ from .errors import (
 from .validation_messages import variable_message
 
 logger = logging.getLogger(__name__)
+
+
+_NO_AUTH = RequestAuth(AuthMode.API_KEY, None)  # only when built without prepare_subscription
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ class Renderer:
         self._schema = schema
         self._rules = rules
 
-    def _resolve(self, source: Any, info: GraphQLResolveInfo, **_args: Any) -> Any:
+    def _resolve(self, source: Any, info: GraphQLResolveInfo[Any], **_args: Any) -> Any:
         ctx: _RenderContext = info.context
         parent, name = info.parent_type.name, info.field_name
         # The subscriber's own mode must be allowed on each field it selected (ref. 3.3).
@@ -57,7 +60,7 @@ class Renderer:
     def render(self, sub: PreparedSubscription, payload: Any) -> dict[str, Any]:
         result = execute_sync(
             self._schema, sub.document, root_value={sub.field_name: payload},
-            context_value=_RenderContext(sub.auth), variable_values=sub.variables,
+            context_value=_RenderContext(sub.auth or _NO_AUTH), variable_values=sub.variables,
             operation_name=sub.operation_name, field_resolver=self._resolve)
         out: dict[str, Any] = {"data": result.data}
         if result.errors:

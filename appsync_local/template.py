@@ -189,7 +189,7 @@ def _belongs(res: Mapping[str, Any], api_logical: str, api_id: str,
         return False
     if raw in ({"Fn::GetAtt": [api_logical, "ApiId"]}, {"Ref": api_logical}):
         return True
-    return resolve(raw, ctx) == api_id
+    return bool(resolve(raw, ctx) == api_id)
 
 
 def _schema(in_api: list[str], active: Mapping[str, Any], props: Any,

@@ -95,10 +95,9 @@ def _first(err: GraphQLError) -> Node | None:
     return err.nodes[0] if err.nodes else None
 
 
-def _wrong_type(m: re.Match[str], err: GraphQLError, idx: NodeIndex) -> str:
+def _wrong_type(expected: str, err: GraphQLError, idx: NodeIndex) -> str:
     node = _first(err)
     arg = idx.args.get(id(node)) if node is not None else None
-    expected = m.group("type")
     if arg is None:
         return f"{_PREFIX} WrongType: {err.message}"
     return (f"{_PREFIX} WrongType: argument '{arg.name.value}' with value "
@@ -142,27 +141,17 @@ _RULES: list[_Rule] = [
      lambda m, e, i: f"{_PREFIX} UnknownDirective: Unknown directive {m['d']}"
                      f"{i.at(_first(e))}"),
     (re.compile(r"^(?:Expected value of type '(?P<type>[^']+)'|(?P<t2>\w+) cannot represent)"),
-     lambda m, e, i: _wrong_type(_TypeMatch(m), e, i)),
+     lambda m, e, i: _wrong_type(m["type"] or m["t2"], e, i)),
     (re.compile(r"^Value '\w+' does not exist in '(?P<type>\w+)' enum"),
-     _wrong_type),
+     lambda m, e, i: _wrong_type(m["type"], e, i)),
 ]
-
-
-class _TypeMatch:
-    """Adapter so both WrongType message forms expose ``group('type')``."""
-
-    def __init__(self, m: re.Match[str]) -> None:
-        self._m = m
-
-    def group(self, name: str) -> str:
-        return self._m.group("type") or self._m.group("t2")
 
 
 def validation_message(err: GraphQLError, idx: NodeIndex) -> str:
     for pattern, fmt in _RULES:
         m = pattern.match(err.message)
         if m is not None:
-            return fmt(m, err, idx)  # type: ignore[arg-type]
+            return fmt(m, err, idx)
     return err.message
 
 

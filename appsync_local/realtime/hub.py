@@ -1,14 +1,16 @@
 """SubscriptionHub: the registry of live subscriptions and the fan-out of published events.
 
-Subscribers whose subscription request is identical (same field, document text, variables,
-operation name and auth mode) form one group. Identical requests have identical coerced
-arguments and identical selections, so a group is filtered once and rendered once per
-event, and the rendered JSON is serialized once; each member only gets its own id
-spliced in. That keeps fan-out to 1,000 listeners of one document at one render.
+Subscribers whose subscription request is identical (same field, document text,
+variables, operation name, and the auth facts that field rules read) form one group.
+Identical requests have identical coerced arguments and identical selections, so a group
+is filtered once and rendered once per event, and the rendered JSON is serialized once;
+each member only gets its own id spliced in. So 1,000 listeners of one document cost one
+render per event.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Mapping
@@ -20,11 +22,10 @@ from .filtering import matches_arguments
 from .outbox import Subscriber
 from .ports import Authenticator, Engine, PreparedSubscription, RequestAuth
 from .routes import build_routes
+from .session import CLOSE_GOING_AWAY, Session
 
 if TYPE_CHECKING:
     from starlette.routing import BaseRoute
-
-    from .session import Session
 
 logger = logging.getLogger(__name__)
 
@@ -180,7 +181,21 @@ class SubscriptionHub:
         """WebSocket routes for `/graphql` (gql) and `/graphql/realtime` (Amplify)."""
         return build_routes(self)
 
-    async def close(self) -> None:
-        """Close every connection (server shutdown); clients see 1001 Going Away."""
-        for session in list(self.sessions):
-            session.close(1001, "Server shutting down")
+    async def close(self, timeout_s: float = 5.0) -> None:
+        """Close every connection (server shutdown): clients see 1001 Going Away.
+
+        Waits up to `timeout_s` for the sessions to end; a client that stopped reading may
+        not take its close frame, and uvicorn's own shutdown then drops it.
+        """
+        sessions = list(self.sessions)
+        for session in sessions:
+            session.close(CLOSE_GOING_AWAY, "Server shutting down")
+        if not sessions:
+            return
+        _, pending = await asyncio.wait(
+            [asyncio.create_task(s.wait_closed()) for s in sessions], timeout=timeout_s
+        )
+        for task in pending:
+            task.cancel()
+        if pending:
+            logger.warning("%d real-time connections did not close in time", len(pending))

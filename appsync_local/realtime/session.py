@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 CLOSE_NORMAL = 1000
 CLOSE_GOING_AWAY = 1001
+CLOSE_INTERNAL_ERROR = 1011
 
 
 class Session(ABC):
@@ -50,7 +51,8 @@ class Session(ABC):
         )
         self._subscribers: dict[Operation, Subscriber] = {}
         self._tasks: set[asyncio.Task[None]] = set()
-        self._done = asyncio.Event()
+        self._done = asyncio.Event()  # set when the session should stop serving
+        self._ended = asyncio.Event()  # set once it has released everything
 
     # ----------------------------------------------------------------- dialect hooks
     @abstractmethod
@@ -93,6 +95,11 @@ class Session(ABC):
                 self.hub.remove(subscriber)
             self._subscribers.clear()
             self.hub.sessions.discard(self)
+            self._ended.set()
+
+    async def wait_closed(self) -> None:
+        """Return once `run()` has finished and released the connection's subscriptions."""
+        await self._ended.wait()
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(coro)
@@ -127,19 +134,27 @@ class Session(ABC):
             self._done.set()
 
     async def _read(self) -> None:
-        try:
-            while True:
+        while True:
+            try:
                 message = await self.websocket.receive()
-                if message["type"] == "websocket.disconnect":
-                    return
-                text = message.get("text")
-                if text is None:
-                    text = (message.get("bytes") or b"").decode("utf-8", errors="replace")
+            except Exception as exc:  # the transport failed under us
+                logger.debug("receive failed: %r", exc)
+                break
+            if message["type"] == "websocket.disconnect":
+                break
+            text = message.get("text")
+            if text is None:
+                text = (message.get("bytes") or b"").decode("utf-8", errors="replace")
+            try:
                 self.on_text(text)
-        except Exception as exc:
-            logger.debug("receive failed: %r", exc)
-        finally:
-            self._done.set()
+            except Exception:
+                # A bug here (e.g. an IllegalTransitionError) must be loud and must not leave
+                # a half-updated connection serving; the writer ends the session once the
+                # close frame is out.
+                logger.exception("handling a client frame failed")
+                self.close(CLOSE_INTERNAL_ERROR, "Internal error")
+                return
+        self._done.set()
 
     async def _expire_after(self, seconds: float) -> None:
         await asyncio.sleep(seconds)

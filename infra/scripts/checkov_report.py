@@ -40,7 +40,9 @@ def main(argv: list[str] | None = None) -> int:
             )
         for check in results.get("skipped_checks", []):
             if not (check.get("check_result", {}).get("suppress_comment") or "").strip():
-                problems.append(f"{check['check_id']} {check['resource']}: skipped without a reason")
+                problems.append(
+                    f"{check['check_id']} {check['resource']}: skipped without a reason"
+                )
     if totals["passed"] + totals["failed"] == 0:
         problems.append("checkov scanned nothing (template not recognised?)")
     if totals["parsing_errors"]:

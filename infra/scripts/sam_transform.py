@@ -60,7 +60,9 @@ def load_template(path: Path) -> dict[str, Any]:
     return yaml_parse(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
-def replace_local_paths(template: dict[str, Any], base_dir: Path) -> tuple[dict[str, Any], list[str]]:
+def replace_local_paths(
+    template: dict[str, Any], base_dir: Path
+) -> tuple[dict[str, Any], list[str]]:
     """Return a copy whose local artifact paths are s3:// placeholders, and the problems found."""
     result = copy.deepcopy(template)
     problems: list[str] = []
@@ -71,8 +73,12 @@ def replace_local_paths(template: dict[str, Any], base_dir: Path) -> tuple[dict[
             if not isinstance(value, str) or value.startswith("s3://"):
                 continue
             if not (base_dir / value).exists():
-                problems.append(f"{logical_id}.{prop}: {value} does not exist (relative to {base_dir})")
-            properties[prop] = f"s3://{PLACEHOLDER_BUCKET}/{logical_id}/{Path(value).name or 'code'}"
+                problems.append(
+                    f"{logical_id}.{prop}: {value} does not exist (relative to {base_dir})"
+                )
+            properties[prop] = (
+                f"s3://{PLACEHOLDER_BUCKET}/{logical_id}/{Path(value).name or 'code'}"
+            )
     return result, problems
 
 

@@ -67,7 +67,7 @@ class RuntimeProcess:
     def descendants(self) -> dict[int, str]:
         """pid -> command line of every process below the runtime (ps, recursively)."""
         assert self.proc is not None
-        out = subprocess.run(["ps", "-e", "-o", "pid=,ppid=,args="], capture_output=True,
+        out = subprocess.run(["ps", "-ww", "-e", "-o", "pid=,ppid=,args="], capture_output=True,
                              text=True, check=True).stdout
         children: dict[int, list[tuple[int, str]]] = {}
         for line in out.splitlines():

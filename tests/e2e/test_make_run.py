@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import urllib.request
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -68,8 +69,11 @@ def stop_and_check_no_orphans(runtime: RuntimeProcess) -> None:
 
 
 async def test_generic_api_end_to_end_with_restart(tmp_path: Path) -> None:
-    state = tmp_path / "state"
-    runtime = RuntimeProcess(FIXTURE / "template.yaml", state, seed=FIXTURE / "seed.json")
+    state, web = tmp_path / "state", tmp_path / "web"
+    web.mkdir()
+    (web / "index.html").write_text("<h1>local UI</h1>")
+    runtime = RuntimeProcess(FIXTURE / "template.yaml", state, seed=FIXTURE / "seed.json",
+                             extra_args=["--static", str(web)])
     runtime.start()
     try:
         # Given a ready runtime
@@ -79,6 +83,10 @@ async def test_generic_api_end_to_end_with_restart(tmp_path: Path) -> None:
         assert set(info["iam"]) == {"accessKeyId", "secretAccessKey"}
         assert {u["username"]: u["groups"] for u in info["users"]} == {"ann": ["editors"],
                                                                        "ben": []}
+        # The web UI is served at / next to the API
+        root = info["graphqlUrl"].removesuffix("/graphql") + "/"
+        with urllib.request.urlopen(root) as response:  # noqa: S310 - our local server
+            assert response.read() == b"<h1>local UI</h1>"
         # Then the seed operation ran (as ann, through Cognito)
         async with api_key_client(info) as session:
             notes = (await session.execute(gql("{ notes { id text author } }")))["notes"]
@@ -90,7 +98,8 @@ async def test_generic_api_end_to_end_with_restart(tmp_path: Path) -> None:
         # Then the stream poller ran the publisher, whose IAM mutation reached the subscriber
         assert received["text"] == "pushed" and received["author"] == "ben"
         assert len(runtime.descendants()) >= 2  # Java + at least one Lambda worker
-        assert any("_lambda_worker" in a for a in runtime.descendants().values())
+        children = runtime.descendants()
+        assert any("_lambda_worker" in a for a in children.values()), children
     finally:
         stop_and_check_no_orphans(runtime)
 

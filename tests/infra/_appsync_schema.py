@@ -1,4 +1,4 @@
-"""schema.graphql as AppSync sees it: graphql-core plus the scalars and directives AppSync injects."""
+"""schema.graphql as AppSync sees it: graphql-core plus the AWS scalars and directives."""
 
 from __future__ import annotations
 
@@ -58,5 +58,7 @@ def auth_modes(field: Any, parent: Any, default_mode: str) -> set[str]:
 
 
 def type_auth_modes(named_type: Any, default_mode: str) -> set[str]:
-    modes = {AUTH_DIRECTIVES[d] for d in directive_names(named_type.ast_node) if d in AUTH_DIRECTIVES}
+    modes = {
+        AUTH_DIRECTIVES[d] for d in directive_names(named_type.ast_node) if d in AUTH_DIRECTIVES
+    }
     return modes or {default_mode}

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from tests.infra._template import PACKAGE_DIR
@@ -30,22 +30,52 @@ ADAPTER_SERVICES = {"dynamodb": ("dynamodb",), "nlp": ("comprehend", "translate"
 # functions must never be allowed: CloudFormation owns the table. The adapters may still
 # contain it for local provisioning.
 DYNAMODB_DATA_PLANE = {
-    "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem",
-    "BatchWriteItem", "TransactGetItems", "TransactWriteItems", "ExecuteStatement",
-    "BatchExecuteStatement", "ExecuteTransaction", "ConditionCheckItem",
+    "GetItem",
+    "PutItem",
+    "UpdateItem",
+    "DeleteItem",
+    "Query",
+    "Scan",
+    "BatchGetItem",
+    "BatchWriteItem",
+    "TransactGetItems",
+    "TransactWriteItems",
+    "ExecuteStatement",
+    "BatchExecuteStatement",
+    "ExecuteTransaction",
+    "ConditionCheckItem",
 }
 # Operations IAM authorizes as other actions (DynamoDB developer guide, transactions / PartiQL).
-TRANSACT_ITEM_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
-                         "ConditionCheck": "ConditionCheckItem"}
+TRANSACT_ITEM_ACTIONS = {
+    "Put": "PutItem",
+    "Update": "UpdateItem",
+    "Delete": "DeleteItem",
+    "ConditionCheck": "ConditionCheckItem",
+}
 IAM_ACTIONS = {
     ("dynamodb", "TransactGetItems"): {"GetItem"},
-    ("dynamodb", "ExecuteStatement"): {"PartiQLSelect", "PartiQLInsert", "PartiQLUpdate", "PartiQLDelete"},
-    ("dynamodb", "BatchExecuteStatement"): {"PartiQLSelect", "PartiQLInsert", "PartiQLUpdate", "PartiQLDelete"},
-    ("dynamodb", "ExecuteTransaction"): {"PartiQLSelect", "PartiQLInsert", "PartiQLUpdate", "PartiQLDelete"},
+    ("dynamodb", "ExecuteStatement"): {
+        "PartiQLSelect",
+        "PartiQLInsert",
+        "PartiQLUpdate",
+        "PartiQLDelete",
+    },
+    ("dynamodb", "BatchExecuteStatement"): {
+        "PartiQLSelect",
+        "PartiQLInsert",
+        "PartiQLUpdate",
+        "PartiQLDelete",
+    },
+    ("dynamodb", "ExecuteTransaction"): {
+        "PartiQLSelect",
+        "PartiQLInsert",
+        "PartiQLUpdate",
+        "PartiQLDelete",
+    },
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def operations(service: str) -> dict[str, str]:
     """boto3 method name -> API operation name, e.g. 'batch_get_item' -> 'BatchGetItem'."""
     import botocore.session
@@ -71,7 +101,9 @@ class _Module:
     name: str
     path: Path
     tree: ast.Module
-    imports: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # alias -> (module, attr)
+    imports: dict[str, tuple[str, str | None]] = field(
+        default_factory=dict
+    )  # alias -> (module, attr)
     functions: dict[str, ast.FunctionDef] = field(default_factory=dict)
     classes: dict[str, dict[str, ast.FunctionDef]] = field(default_factory=dict)
     variables: set[str] = field(default_factory=set)
@@ -105,8 +137,13 @@ class CodeIndex:
         base = module.name.split(".") if is_package else module.name.split(".")[:-1]
         for node in ast.walk(module.tree):
             if isinstance(node, ast.ImportFrom):
-                source = ".".join(base[: len(base) - node.level + 1] + ([node.module] if node.module else [])) \
-                    if node.level else (node.module or "")
+                source = (
+                    ".".join(
+                        base[: len(base) - node.level + 1] + ([node.module] if node.module else [])
+                    )
+                    if node.level
+                    else (node.module or "")
+                )
                 for alias in node.names:
                     module.imports[alias.asname or alias.name] = (source, alias.name)
             elif isinstance(node, ast.Import):
@@ -116,7 +153,9 @@ class CodeIndex:
             if isinstance(node, ast.FunctionDef):
                 module.functions[node.name] = node
             elif isinstance(node, ast.ClassDef):
-                module.classes[node.name] = {n.name: n for n in node.body if isinstance(n, ast.FunctionDef)}
+                module.classes[node.name] = {
+                    n.name: n for n in node.body if isinstance(n, ast.FunctionDef)
+                }
             elif isinstance(node, (ast.Assign, ast.AnnAssign)):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 module.variables |= {t.id for t in targets if isinstance(t, ast.Name)}
@@ -164,7 +203,9 @@ class CodeIndex:
                     continue
                 modules.add(name)
                 module = self.modules[name]
-                for node in module.tree.body:  # module-level imports only; local ones run with their function
+                for node in (
+                    module.tree.body
+                ):  # module-level imports only; local ones run with their function
                     if isinstance(node, (ast.Import, ast.ImportFrom)):
                         for alias in node.names:
                             target = self.resolve(name, alias.asname or alias.name.split(".")[0])
@@ -182,7 +223,9 @@ class CodeIndex:
         return modules, functions
 
     @staticmethod
-    def _queue(target: tuple[str, str, str] | None, modules: list[str], functions: list[tuple[str, str]]) -> None:
+    def _queue(
+        target: tuple[str, str, str] | None, modules: list[str], functions: list[tuple[str, str]]
+    ) -> None:
         if target is None or not target[1].startswith(PACKAGE):
             return
         kind, module_name, name = target
@@ -191,11 +234,17 @@ class CodeIndex:
         else:  # a module, or the module defining a class or a variable
             modules.append(module_name)
 
-    def _nodes(self, modules: set[str], functions: set[tuple[str, str]]) -> list[tuple[_Module, ast.AST]]:
-        found: list[tuple[_Module, ast.AST]] = [(self.modules[m], self.modules[m].tree) for m in modules]
+    def _nodes(
+        self, modules: set[str], functions: set[tuple[str, str]]
+    ) -> list[tuple[_Module, ast.AST]]:
+        found: list[tuple[_Module, ast.AST]] = [
+            (self.modules[m], self.modules[m].tree) for m in modules
+        ]
         for module_name, func_name in functions:
             if module_name not in modules and func_name in self.modules[module_name].functions:
-                found.append((self.modules[module_name], self.modules[module_name].functions[func_name]))
+                found.append(
+                    (self.modules[module_name], self.modules[module_name].functions[func_name])
+                )
         return found
 
     def entries(self, handler_module: str) -> set[tuple[str, str | None, str]]:
@@ -229,8 +278,12 @@ class CodeIndex:
         for module in self.modules.values():
             for service in module.services:
                 ops = operations(service)
-                if any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in ops
-                       for n in ast.walk(module.tree)):
+                if any(
+                    isinstance(n, ast.Call)
+                    and isinstance(n.func, ast.Attribute)
+                    and n.func.attr in ops
+                    for n in ast.walk(module.tree)
+                ):
                     found.add(service)
         return found
 
@@ -247,19 +300,31 @@ class CodeIndex:
                 continue
             seen.add((module_name, class_name, func_name))
             module = self.modules[module_name]
-            body = module.classes[class_name].get(func_name) if class_name else module.functions.get(func_name)
+            body = (
+                module.classes[class_name].get(func_name)
+                if class_name
+                else module.functions.get(func_name)
+            )
             if body is None:
                 continue
             for node in ast.walk(body):
                 if isinstance(node, ast.Dict):
-                    transact_keys |= {k.value for k in node.keys if isinstance(k, ast.Constant)
-                                      and k.value in TRANSACT_ITEM_ACTIONS}
+                    transact_keys |= {
+                        k.value
+                        for k in node.keys
+                        if isinstance(k, ast.Constant) and k.value in TRANSACT_ITEM_ACTIONS
+                    }
                 if not isinstance(node, ast.Call):
                     continue
                 func = node.func
                 where = f"{module.path.relative_to(PACKAGE_DIR.parent.parent)}:{node.lineno}"
-                if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self" \
-                        and class_name and func.attr in module.classes[class_name]:
+                if (
+                    isinstance(func, ast.Attribute)
+                    and isinstance(func.value, ast.Name)
+                    and func.value.id == "self"
+                    and class_name
+                    and func.attr in module.classes[class_name]
+                ):
                     pending.append((module_name, class_name, func.attr))
                     continue
                 if isinstance(func, ast.Attribute):

@@ -30,7 +30,9 @@ def template() -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def transformed() -> dict[str, Any]:
     """The offline SAM transform (the same code infra/validate.sh runs)."""
-    spec = importlib.util.spec_from_file_location("_sam_transform", INFRA / "scripts" / "sam_transform.py")
+    spec = importlib.util.spec_from_file_location(
+        "_sam_transform", INFRA / "scripts" / "sam_transform.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -52,7 +54,7 @@ def functions() -> dict[str, dict[str, Any]]:
 
 
 def function_for_handler(handler: str) -> str:
-    """Logical id of the function whose Handler is ``handler`` (e.g. 'positive_chat.handlers.api.lambda_handler')."""
+    """Logical id of the function whose Handler is ``handler`` ('pkg.module.lambda_handler')."""
     matches = [k for k, v in functions().items() if v["Properties"].get("Handler") == handler]
     assert len(matches) == 1, f"expected one function with Handler {handler}, found {matches}"
     return matches[0]
@@ -90,20 +92,20 @@ def _placeholder(value: Any) -> str:
 def role_of(function_id: str) -> str:
     role = props(function_id).get("Role")
     assert isinstance(role, dict) and "Fn::GetAtt" in role, (
-        f"{function_id} must use an explicit role (Role: !GetAtt <Role>.Arn) so its permissions are "
+        f"{function_id} needs an explicit role (Role: !GetAtt <Role>.Arn) so its permissions are "
         "exactly the template's, without SAM-added managed policies"
     )
     return str(role["Fn::GetAtt"][0])
 
 
 def role_statements(role_id: str) -> Iterator[dict[str, Any]]:
-    """Allow statements of a role's inline policies and of policies attached to it in the template."""
+    """Allow statements of a role's inline policies and of template policies attached to it."""
     for policy in props(role_id).get("Policies", []):
         yield from _allow(policy["PolicyDocument"])
     for kind in ("AWS::IAM::RolePolicy", "AWS::IAM::Policy"):
         for resource in resources(kind).values():
             p = resource["Properties"]
-            names = [p.get("RoleName")] + list(p.get("Roles", []))
+            names = [p.get("RoleName"), *p.get("Roles", [])]
             if {"Ref": role_id} in names:
                 yield from _allow(p["PolicyDocument"])
 
@@ -138,5 +140,7 @@ def subscribed_mutations(schema: Any) -> set[str]:
                 continue
             for argument in directive.arguments:
                 if argument.name.value == "mutations":
-                    names |= {v.value for v in argument.value.values if isinstance(v, StringValueNode)}
+                    names |= {
+                        v.value for v in argument.value.values if isinstance(v, StringValueNode)
+                    }
     return names

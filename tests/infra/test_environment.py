@@ -19,15 +19,32 @@ SETTINGS = _template.PACKAGE_DIR / "settings.py"
 API_HANDLER = "positive_chat.handlers.api.lambda_handler"
 PUBLISHER_HANDLER = "positive_chat.handlers.stream.lambda_handler"
 # Read by Powertools itself, not by settings.py; the brief's observability contract.
-POWERTOOLS_REQUIRED = ("POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL")
+POWERTOOLS_REQUIRED = (
+    "POWERTOOLS_SERVICE_NAME",
+    "POWERTOOLS_METRICS_NAMESPACE",
+    "POWERTOOLS_LOG_LEVEL",
+)
 # Lambda's reserved runtime variables (Lambda developer guide, "Defined runtime environment
 # variables"): the runtime sets them and a function configuration may not.
 LAMBDA_RESERVED = {
-    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
-    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
-    "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
-    "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-    "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+    "_HANDLER",
+    "_X_AMZN_TRACE_ID",
+    "AWS_DEFAULT_REGION",
+    "AWS_REGION",
+    "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_NAME",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+    "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_INITIALIZATION_TYPE",
+    "AWS_LAMBDA_LOG_GROUP_NAME",
+    "AWS_LAMBDA_LOG_STREAM_NAME",
+    "AWS_ACCESS_KEY",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_LAMBDA_RUNTIME_API",
+    "LAMBDA_TASK_ROOT",
+    "LAMBDA_RUNTIME_DIR",
 }
 
 
@@ -39,15 +56,28 @@ def _names_read_by_settings() -> set[str]:
             # env.get("X", ...) / os.environ.get("X") / os.getenv("X")
             func = node.func
             is_get = isinstance(func, ast.Attribute) and func.attr in {"get", "getenv"}
-            if is_get and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            if (
+                is_get
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
                 names.add(node.args[0].value)
             # helper(env, "X", ...)
             for first, second in zip(node.args, node.args[1:], strict=False):
-                if isinstance(first, ast.Name) and first.id == "env" and isinstance(second, ast.Constant) \
-                        and isinstance(second.value, str):
+                if (
+                    isinstance(first, ast.Name)
+                    and first.id == "env"
+                    and isinstance(second, ast.Constant)
+                    and isinstance(second.value, str)
+                ):
                     names.add(second.value)
-        elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) \
-                and isinstance(node.slice.value, str) and isinstance(node.value, (ast.Name, ast.Attribute)):
+        elif (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.slice, ast.Constant)
+            and isinstance(node.slice.value, str)
+            and isinstance(node.value, (ast.Name, ast.Attribute))
+        ):
             target = node.value.id if isinstance(node.value, ast.Name) else node.value.attr
             if target in {"env", "environ"}:
                 names.add(node.slice.value)
@@ -71,7 +101,9 @@ def _classify() -> tuple[set[str], set[str], set[str]]:
     documented = _documented()
     reserved = {n for n in read if n in LAMBDA_RESERVED or "set by lambda" in documented.get(n, "")}
     undocumented = read - set(documented) - reserved
-    assert not undocumented, f"settings.py reads {sorted(undocumented)} but its docstring table does not list them"
+    assert not undocumented, (
+        f"settings.py reads {sorted(undocumented)} but its docstring table does not list them"
+    )
     publisher_only = {n for n in read - reserved if "publisher only" in documented[n]}
     return reserved, publisher_only, read - reserved - publisher_only
 
@@ -102,7 +134,11 @@ def test_no_stray_variables(handler: str) -> None:
     _, publisher_only, everyone = _classify()
     function_id = _template.function_for_handler(handler)
     known = everyone | publisher_only
-    stray = sorted(n for n in _template.environment(function_id) if n not in known and not n.startswith("POWERTOOLS_"))
+    stray = sorted(
+        n
+        for n in _template.environment(function_id)
+        if n not in known and not n.startswith("POWERTOOLS_")
+    )
     assert not stray, f"{function_id} sets {stray}, which no code reads (settings.py, Powertools)"
 
 
@@ -125,10 +161,16 @@ def test_env_local_overrides_only_declared_variables() -> None:
     for function_id, variables in overrides.items():
         if function_id == "Parameters":
             continue
-        assert function_id in functions, f"env.local.json names {function_id}, not a function of the template"
+        assert function_id in functions, (
+            f"env.local.json names {function_id}, not a function of the template"
+        )
         undeclared = sorted(set(variables) - set(_template.environment(function_id)))
-        assert not undeclared, f"env.local.json sets {undeclared} for {function_id}, which the template does not declare"
-        assert all(isinstance(v, str) for v in variables.values()), f"{function_id}: values must be strings"
+        assert not undeclared, (
+            f"env.local.json sets {undeclared} for {function_id}; the template lacks them"
+        )
+        assert all(isinstance(v, str) for v in variables.values()), (
+            f"{function_id}: values must be strings"
+        )
 
 
 @pytest.mark.parametrize("handler", [API_HANDLER, PUBLISHER_HANDLER])
@@ -136,6 +178,10 @@ def test_local_environment_parses_with_settings(handler: str) -> None:
     from positive_chat.settings import Settings
 
     function_id = _template.function_for_handler(handler)
-    overrides = json.loads(_template.ENV_LOCAL_PATH.read_text(encoding="utf-8")).get(function_id, {})
+    overrides = json.loads(_template.ENV_LOCAL_PATH.read_text(encoding="utf-8")).get(
+        function_id, {}
+    )
     settings = Settings.from_env({**_template.placeholder_env(function_id), **overrides})
-    assert settings.nlp_provider == "local", f"{function_id} must run with NLP_PROVIDER=local offline"
+    assert settings.nlp_provider == "local", (
+        f"{function_id} must run with NLP_PROVIDER=local offline"
+    )

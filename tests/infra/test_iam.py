@@ -57,7 +57,11 @@ def test_every_api_the_code_calls_is_allowed(index: CodeIndex, handler: str) -> 
     # When its role's allowed actions are read
     allowed = _allowed_data_actions(function_id)
     # Then every one is allowed
-    missing = {s: sorted(a - allowed.get(s, set())) for s, a in required.items() if a - allowed.get(s, set())}
+    missing = {
+        s: sorted(a - allowed.get(s, set()))
+        for s, a in required.items()
+        if a - allowed.get(s, set())
+    }
     where = sorted({f"{c.service}:{c.operation} at {c.where}" for c in calls if c.data_plane})
     assert not missing, f"{function_id} lacks {missing}; the code calls:\n  " + "\n  ".join(where)
 
@@ -69,9 +73,14 @@ def test_nothing_more_is_allowed_on_data_services(index: CodeIndex, handler: str
     allowed = _allowed_data_actions(function_id)
     # A service no adapter talks to yet cannot be judged (adapters are written alongside).
     judged = index.adapter_services()
-    extra = {s: sorted(a - required.get(s, set())) for s, a in allowed.items()
-             if s in judged and a - required.get(s, set())}
-    assert not extra, f"{function_id} may call {extra}, which its code never calls (least privilege)"
+    extra = {
+        s: sorted(a - required.get(s, set()))
+        for s, a in allowed.items()
+        if s in judged and a - required.get(s, set())
+    }
+    assert not extra, (
+        f"{function_id} may call {extra}, which its code never calls (least privilege)"
+    )
     unjudged = sorted(s for s in allowed if s not in judged)
     if unjudged:
         pytest.skip(f"no adapter calls {unjudged} yet: extra permissions there cannot be judged")
@@ -79,7 +88,7 @@ def test_nothing_more_is_allowed_on_data_services(index: CodeIndex, handler: str
 
 @pytest.mark.parametrize("handler", sorted(HANDLERS))
 def test_table_management_is_never_allowed(index: CodeIndex, handler: str) -> None:
-    # Adapters may create tables for local runs; the deployed functions must not (CloudFormation does).
+    # Adapters may create tables for local runs; deployed functions must not (CloudFormation does).
     _, calls = _required(index, handler)
     control = {c.operation for c in calls if not c.data_plane}
     allowed = _allowed_data_actions(_template.function_for_handler(handler)).get("dynamodb", set())
@@ -100,7 +109,9 @@ def test_data_service_resources() -> None:
     assert len(table_ids) == 1
     table = table_ids[0]
     indexes = [g["IndexName"] for g in _template.props(table).get("GlobalSecondaryIndexes", [])]
-    expected = [{"Fn::GetAtt": [table, "Arn"]}] + [{"Fn::Sub": f"${{{table}.Arn}}/index/{name}"} for name in indexes]
+    expected = [{"Fn::GetAtt": [table, "Arn"]}] + [
+        {"Fn::Sub": f"${{{table}.Arn}}/index/{name}"} for name in indexes
+    ]
     for function_id in _template.functions():
         for statement in _role_statements(function_id):
             actions = _template.as_list(statement["Action"])
@@ -110,17 +121,27 @@ def test_data_service_resources() -> None:
                 assert services <= {"comprehend", "translate"}, f"{function_id}: {actions} on *"
             if "dynamodb" in services and not {a.split(":")[1] for a in actions} <= STREAM_READ:
                 assert resources and all(r in expected for r in resources), (
-                    f"{function_id}: DynamoDB items only on the table and its named indexes, not {resources}"
+                    f"{function_id}: DynamoDB only on the table and its indexes, not {resources}"
                 )
 
 
 def test_stream_read_only_for_the_stream_consumer() -> None:
-    (mapping,) = [(f, e) for f, p in _template.functions().items()
-                  for e in p["Properties"].get("Events", {}).values() if e["Type"] == "DynamoDB"]
+    (mapping,) = [
+        (f, e)
+        for f, p in _template.functions().items()
+        for e in p["Properties"].get("Events", {}).values()
+        if e["Type"] == "DynamoDB"
+    ]
     consumer, event = mapping
     for function_id in _template.functions():
-        statements = [s for s in _role_statements(function_id)
-                      if {a.split(":")[1] for a in _template.as_list(s["Action"]) if a.startswith("dynamodb:")} & STREAM_READ]
+        statements = [
+            s
+            for s in _role_statements(function_id)
+            if {
+                a.split(":")[1] for a in _template.as_list(s["Action"]) if a.startswith("dynamodb:")
+            }
+            & STREAM_READ
+        ]
         if function_id != consumer:
             assert not statements, f"{function_id} may read the stream"
             continue
@@ -128,21 +149,30 @@ def test_stream_read_only_for_the_stream_consumer() -> None:
         assert granted == STREAM_READ
         for s in statements:
             for resource in _template.as_list(s["Resource"]):
-                assert resource == event["Properties"]["Stream"] or "/stream/" in str(resource), resource
+                assert resource == event["Properties"]["Stream"] or "/stream/" in str(resource), (
+                    resource
+                )
 
 
 def test_publisher_may_call_only_the_publish_mutations(schema: GraphQLSchema) -> None:
     publisher = _template.function_for_handler("positive_chat.handlers.stream.lambda_handler")
     publish = sorted(_template.subscribed_mutations(schema))
-    allowed = [r for s in _role_statements(publisher) if "appsync:GraphQL" in _template.as_list(s["Action"])
-               for r in _template.as_list(s["Resource"])]
+    allowed = [
+        r
+        for s in _role_statements(publisher)
+        if "appsync:GraphQL" in _template.as_list(s["Action"])
+        for r in _template.as_list(s["Resource"])
+    ]
     fields = sorted(str(r["Fn::Sub"]).rsplit("/fields/", 1)[1] for r in allowed)
     assert fields == publish
     for r in allowed:
         assert "/types/Mutation/fields/" in r["Fn::Sub"] and "${Api.ApiId}" in r["Fn::Sub"]
     api_function = _template.function_for_handler("positive_chat.handlers.api.lambda_handler")
-    assert not [s for s in _role_statements(api_function)
-                if any(a.startswith("appsync:") for a in _template.as_list(s["Action"]))]
+    assert not [
+        s
+        for s in _role_statements(api_function)
+        if any(a.startswith("appsync:") for a in _template.as_list(s["Action"]))
+    ]
 
 
 def test_appsync_may_invoke_only_the_api_function_alias() -> None:
@@ -153,8 +183,13 @@ def test_appsync_may_invoke_only_the_api_function_alias() -> None:
             assert role is None, f"{ds_id} needs no role"
             continue
         statements = list(_template.role_statements(role["Fn::GetAtt"][0]))
-        assert statements == [{"Effect": "Allow", "Action": "lambda:InvokeFunction",
-                               "Resource": {"Ref": f"{api_function}.Alias"}}]
+        assert statements == [
+            {
+                "Effect": "Allow",
+                "Action": "lambda:InvokeFunction",
+                "Resource": {"Ref": f"{api_function}.Alias"},
+            }
+        ]
 
 
 def test_index_names_used_by_the_adapters_exist() -> None:

@@ -1,4 +1,4 @@
-"""schema.graphql <-> template: every field that needs a resolver has the right one, auth modes match.
+"""schema.graphql <-> template: each field that needs a resolver has the right one; auth matches.
 
 The expected resolvers are derived from the schema, not listed here:
 * every Query field, and every Mutation field not named in an @aws_subscribe -> Direct Lambda
@@ -34,7 +34,9 @@ def _expected(schema: GraphQLSchema) -> dict[str, str]:
 
 def _data_source_type(resolver: dict[str, Any]) -> str:
     ref = resolver["Properties"]["DataSourceName"]
-    assert isinstance(ref, dict) and "Fn::GetAtt" in ref, "DataSourceName must be !GetAtt <DataSource>.Name"
+    assert isinstance(ref, dict) and "Fn::GetAtt" in ref, (
+        "DataSourceName must be !GetAtt <DataSource>.Name"
+    )
     logical_id, attribute = ref["Fn::GetAtt"]
     assert attribute == "Name"
     return str(_template.props(logical_id)["Type"])
@@ -75,14 +77,25 @@ def test_lambda_resolvers_are_direct_and_use_the_api_function_alias() -> None:
             continue
         p = resolver["Properties"]
         assert p.get("Kind", "UNIT") == "UNIT", logical_id
-        templated = {"RequestMappingTemplate", "ResponseMappingTemplate", "RequestMappingTemplateS3Location",
-                     "ResponseMappingTemplateS3Location", "Code", "CodeS3Location", "Runtime"} & set(p)
-        assert not templated, f"{logical_id}: a Direct Lambda resolver has no templates or code ({templated})"
+        templated = {
+            "RequestMappingTemplate",
+            "ResponseMappingTemplate",
+            "RequestMappingTemplateS3Location",
+            "ResponseMappingTemplateS3Location",
+            "Code",
+            "CodeS3Location",
+            "Runtime",
+        } & set(p)
+        assert not templated, (
+            f"{logical_id}: a Direct Lambda resolver has no templates or code ({templated})"
+        )
     api_function = _template.function_for_handler("positive_chat.handlers.api.lambda_handler")
     for logical_id, ds in _template.resources("AWS::AppSync::DataSource").items():
         if ds["Properties"]["Type"] == LAMBDA_DS:
             # The alias, so AppSync traffic follows CodeDeploy's canary weights.
-            assert ds["Properties"]["LambdaConfig"]["LambdaFunctionArn"] == {"Ref": f"{api_function}.Alias"}, logical_id
+            assert ds["Properties"]["LambdaConfig"]["LambdaFunctionArn"] == {
+                "Ref": f"{api_function}.Alias"
+            }, logical_id
 
 
 def test_publish_mutations_echo_their_arguments(schema: GraphQLSchema) -> None:
@@ -118,11 +131,17 @@ def test_subscribed_mutations_exist_and_are_iam_only(schema: GraphQLSchema) -> N
     for name in sorted(publish):
         field = schema.mutation_type.fields.get(name)
         assert field is not None, f"@aws_subscribe names {name}, which is not a Mutation field"
-        auth = _appsync_schema.directive_names(field.ast_node) & set(_appsync_schema.AUTH_DIRECTIVES)
-        assert auth == {"aws_iam"}, f"Mutation.{name} must be @aws_iam only (the publisher's), has {auth}"
+        auth = _appsync_schema.directive_names(field.ast_node) & set(
+            _appsync_schema.AUTH_DIRECTIVES
+        )
+        assert auth == {"aws_iam"}, (
+            f"Mutation.{name} must be @aws_iam only (the publisher's), has {auth}"
+        )
 
 
-def test_publish_payload_types_admit_the_publisher_and_every_subscriber(schema: GraphQLSchema) -> None:
+def test_publish_payload_types_admit_the_publisher_and_every_subscriber(
+    schema: GraphQLSchema,
+) -> None:
     # The publisher (IAM) must be allowed on the returned type's fields, and so must each
     # subscriber's mode, or AppSync drops the fields for them (reference 3.3).
     default = _default_mode()
@@ -130,9 +149,11 @@ def test_publish_payload_types_admit_the_publisher_and_every_subscriber(schema: 
         payload_type = get_named_type(field.type)
         type_modes = _appsync_schema.type_auth_modes(payload_type, default)
         subscriber_modes = _appsync_schema.auth_modes(field, schema.subscription_type, default)
-        assert "AWS_IAM" in type_modes, f"{payload_type.name} must allow @aws_iam (publisher of {name})"
+        assert "AWS_IAM" in type_modes, (
+            f"{payload_type.name} must allow @aws_iam (publisher of {name})"
+        )
         assert subscriber_modes <= type_modes, (
-            f"{payload_type.name} must allow every mode that may subscribe to {name}: {subscriber_modes}"
+            f"{payload_type.name} must allow each mode subscribing to {name}: {subscriber_modes}"
         )
 
 
@@ -144,17 +165,27 @@ def _default_mode() -> str:
 def test_api_auth_modes_are_the_ones_the_schema_uses(schema: GraphQLSchema) -> None:
     (api,) = _template.resources("AWS::AppSync::GraphQLApi").values()
     p = api["Properties"]
-    configured = {p["AuthenticationType"]} | {a["AuthenticationType"] for a in p.get("AdditionalAuthenticationProviders", [])}
+    configured = {p["AuthenticationType"]} | {
+        a["AuthenticationType"] for a in p.get("AdditionalAuthenticationProviders", [])
+    }
     used: set[str] = set()
     for named in schema.type_map.values():
         if named.name.startswith("__"):
             continue
-        used |= {_appsync_schema.AUTH_DIRECTIVES[d] for d in _appsync_schema.directive_names(named.ast_node)
-                 if d in _appsync_schema.AUTH_DIRECTIVES}
+        used |= {
+            _appsync_schema.AUTH_DIRECTIVES[d]
+            for d in _appsync_schema.directive_names(named.ast_node)
+            if d in _appsync_schema.AUTH_DIRECTIVES
+        }
         for field in getattr(named, "fields", {}).values():
-            used |= {_appsync_schema.AUTH_DIRECTIVES[d] for d in _appsync_schema.directive_names(field.ast_node)
-                     if d in _appsync_schema.AUTH_DIRECTIVES}
-    assert used == configured, f"schema uses {sorted(used)}, the API configures {sorted(configured)}"
+            used |= {
+                _appsync_schema.AUTH_DIRECTIVES[d]
+                for d in _appsync_schema.directive_names(field.ast_node)
+                if d in _appsync_schema.AUTH_DIRECTIVES
+            }
+    assert used == configured, (
+        f"schema uses {sorted(used)}, the API configures {sorted(configured)}"
+    )
     if "AMAZON_COGNITO_USER_POOLS" in configured:
         assert p["UserPoolConfig"]["UserPoolId"] == {"Ref": "UserPool"}
 
@@ -166,11 +197,14 @@ def test_cognito_groups_named_in_the_schema_exist(schema: GraphQLSchema) -> None
     for t in schema.type_map.values():
         nodes = [t.ast_node] + [f.ast_node for f in getattr(t, "fields", {}).values()]
         for node in nodes:
-            for d in (getattr(node, "directives", None) or ()):
+            for d in getattr(node, "directives", None) or ():
                 for arg in d.arguments or ():
                     if arg.name.value == "cognito_groups" and isinstance(arg.value, ListValueNode):
                         named |= {v.value for v in arg.value.values}
-    groups = {g["Properties"]["GroupName"] for g in _template.resources("AWS::Cognito::UserPoolGroup").values()}
+    groups = {
+        g["Properties"]["GroupName"]
+        for g in _template.resources("AWS::Cognito::UserPoolGroup").values()
+    }
     assert named <= groups, f"groups named in the schema but not created: {named - groups}"
     # The product's groups (docs/product.md: "groups: analysts, moderators") exist too.
     assert {"analysts", "moderators"} <= groups

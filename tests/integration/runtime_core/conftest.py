@@ -30,8 +30,8 @@ TEMPLATE = FIXTURES / "todo_api" / "template.yaml"
 REGION = "us-east-1"
 CONFIG_KEY = "da2-configgivenkey0000000000"
 IAM_KEY_ID = "AKIAINTEGRATIONTEST1"
-IAM_SECRET = "integration-test-secret-key"  # noqa: S105 - local test credential
-PASSWORD = "Passw0rd!local"  # noqa: S105 - local test credential
+IAM_SECRET = "integration-test-secret-key"
+PASSWORD = "Passw0rd!local"
 
 
 def free_port() -> int:

@@ -106,7 +106,8 @@ async def test_malformed_and_oversized_bodies(runtime: Runtime) -> None:
 
 
 async def test_trailing_slash_and_cors_preflight(runtime: Runtime) -> None:
-    status, headers, body = await post_raw(runtime.url + "/", {"query": '{ getTodo(id: "1") { id } }'},
+    status, headers, body = await post_raw(runtime.url + "/",
+                                           {"query": '{ getTodo(id: "1") { id } }'},
                                            {"x-api-key": runtime.api_key})
     assert status == 200 and body == {"data": {"getTodo": {"id": "1"}}}
     assert headers.get("x-amzn-requestid")

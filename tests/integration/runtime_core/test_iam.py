@@ -47,14 +47,14 @@ async def test_api_key_cannot_read_iam_only_field(runtime: Runtime) -> None:
     assert exc.value.errors[0]["message"] == "Not Authorized to access iamOnly on type Query"  # type: ignore[index]
 
 
-async def _signed_headers(runtime: Runtime, body: str, secret: str = IAM_SECRET) -> dict[str, str]:
+def _signed_headers(runtime: Runtime, body: str, secret: str = IAM_SECRET) -> dict[str, str]:
     return {k: str(v) for k, v in _iam(runtime, secret).get_headers(
         body, {"content-type": "application/json"}).items()}
 
 
 async def test_wrong_secret_is_403_invalid_signature(runtime: Runtime) -> None:
     body = json.dumps({"query": "{ iamOnly }"})
-    headers = await _signed_headers(runtime, body, secret="wrong-secret")
+    headers = _signed_headers(runtime, body, secret="wrong-secret")
     status, resp_headers, payload = await post_raw(runtime.url, body, headers)
     assert status == 403
     assert resp_headers["x-amzn-errortype"] == "InvalidSignatureException"
@@ -65,12 +65,12 @@ async def test_wrong_secret_is_403_invalid_signature(runtime: Runtime) -> None:
 
 async def test_tampered_body_and_unknown_key_and_stale_date(runtime: Runtime) -> None:
     body = json.dumps({"query": "{ iamOnly }"})
-    headers = await _signed_headers(runtime, body)
+    headers = _signed_headers(runtime, body)
     status, _, _ = await post_raw(runtime.url, body.replace("iamOnly", "whoami"), headers)
     assert status == 403
     unknown = {k: str(v) for k, v in _iam(runtime, key_id="AKIANOBODY").get_headers(
         body, {"content-type": "application/json"}).items()}
-    status, h, payload = await post_raw(runtime.url, body, unknown)
+    status, h, _ = await post_raw(runtime.url, body, unknown)
     assert (status, h["x-amzn-errortype"]) == (403, "UnrecognizedClientException")
     # A captured request replayed later than the allowed skew window
     req = {"x-amz-date": headers["X-Amz-Date"], "host": runtime.host,

@@ -24,7 +24,14 @@ import websockets
 from cryptography.hazmat.primitives.asymmetric import rsa
 from starlette.applications import Starlette
 
-from appsync_local.auth import ApiKey, AuthConfig, Authenticator, AuthMode, UserPoolProvider
+from appsync_local.auth import (
+    ApiKey,
+    AuthConfig,
+    Authenticator,
+    AuthMode,
+    IamPrincipal,
+    UserPoolProvider,
+)
 from appsync_local.realtime import SubscriptionHub
 
 from ._fakes import FakeEngine
@@ -35,6 +42,8 @@ POOL_ID = "us-east-1_TestPool1"
 ISSUER = f"https://cognito-idp.{REGION}.amazonaws.com/{POOL_ID}"
 GQL_HOST = "example123.appsync-api.us-east-1.amazonaws.com"  # `host` clients put in headers
 API_KEY_HEADER = {"host": GQL_HOST, "x-api-key": API_KEY}
+IAM_ACCESS_KEY_ID = "AKIALOCALTEST0000000"
+IAM_SECRET = "local-secret-for-realtime-tests"
 SUBSCRIPTION = (
     "subscription S($channel: String) { onEvent(channel: $channel) { channel body seq } }"
 )
@@ -68,9 +77,10 @@ def make_authenticator() -> Authenticator:
     return Authenticator(
         AuthConfig(
             default_mode=AuthMode.API_KEY,
-            additional_modes=(AuthMode.AMAZON_COGNITO_USER_POOLS,),
+            additional_modes=(AuthMode.AMAZON_COGNITO_USER_POOLS, AuthMode.AWS_IAM),
             region=REGION,
             api_keys=(ApiKey(API_KEY),),
+            iam_principals=(IamPrincipal(IAM_ACCESS_KEY_ID, IAM_SECRET),),
             user_pools=(
                 UserPoolProvider(user_pool_id=POOL_ID, region=REGION, jwks={"keys": [_JWK]}),
             ),

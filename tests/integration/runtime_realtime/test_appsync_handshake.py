@@ -146,3 +146,14 @@ async def test_second_connection_init_is_acked_again(runtime: Runtime) -> None:
     ws = await runtime.acked()
     await send(ws, {"type": "connection_init"})
     assert (await recv(ws, skip_ka=True))["type"] == "connection_ack"
+
+
+async def test_hub_close_sends_going_away_and_waits(runtime: Runtime) -> None:
+    ws = await runtime.acked()
+    await runtime.subscribed(ws, "1")
+    # When the runtime shuts the hub down
+    await runtime.hub.close()
+    # Then the session has ended and released its subscription, and the client saw 1001
+    assert not runtime.hub.sessions and runtime.hub.subscription_count == 0
+    await ws.wait_closed()
+    assert ws.close_code == 1001

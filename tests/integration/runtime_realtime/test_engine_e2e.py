@@ -137,3 +137,16 @@ async def test_invalid_subscription_reports_engine_errors(live: Live) -> None:
     reply = await recv(ws, skip_ka=True)
     assert reply["type"] == "error" and reply["id"] == "v"
     assert "nope" in reply["payload"]["errors"][0]["message"]
+
+
+async def test_unselected_non_null_field_nulls_the_event_with_an_error(live: Live) -> None:
+    # Reference 4.1: `channel` is String! but the mutation did not select it, so the
+    # subscriber's onEvent is null and the data frame carries the non-null error
+    ws = await live.runtime.acked()
+    await live.runtime.subscribed(ws, "u", query=FULL_SELECTION)
+    await publish(live, PUBLISH_WITHOUT_CHANNEL, channel="alpha", body="partial")
+    frame = await recv(ws, skip_ka=True)
+    assert frame["type"] == "data" and frame["id"] == "u"
+    assert frame["payload"]["data"] == {"onEvent": None}
+    [error] = frame["payload"]["errors"]
+    assert error["path"] == ["onEvent", "channel"]

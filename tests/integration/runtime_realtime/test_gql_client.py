@@ -6,13 +6,28 @@ import asyncio
 from typing import Any
 
 import pytest
+from botocore.credentials import Credentials
 from gql import Client, GraphQLRequest
-from gql.transport.appsync_auth import AppSyncApiKeyAuthentication, AppSyncJWTAuthentication
+from gql.transport.appsync_auth import (
+    AppSyncApiKeyAuthentication,
+    AppSyncIAMAuthentication,
+    AppSyncJWTAuthentication,
+)
 from gql.transport.appsync_websockets import AppSyncWebsocketsTransport
 from gql.transport.exceptions import TransportQueryError, TransportServerError
 from gql.transport.websockets import WebsocketsTransport
 
-from .conftest import API_KEY, GQL_HOST, SUBSCRIPTION, Runtime, make_jwt, wait_until
+from .conftest import (
+    API_KEY,
+    GQL_HOST,
+    IAM_ACCESS_KEY_ID,
+    IAM_SECRET,
+    REGION,
+    SUBSCRIPTION,
+    Runtime,
+    make_jwt,
+    wait_until,
+)
 
 
 def request(channel: str | None = "alpha", query: str = SUBSCRIPTION) -> GraphQLRequest:
@@ -70,6 +85,32 @@ async def test_gql_appsync_transport_with_cognito_jwt(runtime: Runtime) -> None:
         await publish_when_subscribed(runtime, 1, [event("gamma", 1)])
         assert (await asyncio.wait_for(consumer, 10))[0]["onEvent"]["seq"] == 1
     assert runtime.engine.auth_seen[-1].identity["sub"] == "u-7"
+
+
+async def test_gql_appsync_transport_with_iam_sigv4(runtime: Runtime) -> None:
+    # SigV4 over POST /graphql/connect with "{}", then over POST /graphql with the exact
+    # payload.data string of each start (reference 1.2): a wrong body or path fails here
+    auth = AppSyncIAMAuthentication(
+        host=GQL_HOST,
+        region_name=REGION,
+        credentials=Credentials(IAM_ACCESS_KEY_ID, IAM_SECRET),
+    )
+    transport = AppSyncWebsocketsTransport(url=runtime.url(), auth=auth)
+    async with Client(transport=transport) as session:
+        consumer = asyncio.create_task(collect(session, request("alpha"), 1))
+        await publish_when_subscribed(runtime, 1, [event("alpha", 9)])
+        assert (await asyncio.wait_for(consumer, 10))[0]["onEvent"]["seq"] == 9
+    assert runtime.engine.auth_seen[-1].mode.value == "AWS_IAM"
+
+
+async def test_gql_iam_with_wrong_secret_is_rejected(runtime: Runtime) -> None:
+    auth = AppSyncIAMAuthentication(
+        host=GQL_HOST, region_name=REGION, credentials=Credentials(IAM_ACCESS_KEY_ID, "wrong")
+    )
+    transport = AppSyncWebsocketsTransport(url=runtime.url(), auth=auth)
+    with pytest.raises(TransportServerError, match="UnauthorizedException"):
+        async with Client(transport=transport):
+            pass
 
 
 async def test_gql_two_subscriptions_on_one_connection(runtime: Runtime) -> None:

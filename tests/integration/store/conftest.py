@@ -23,8 +23,6 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
-
-from appsync_local.dynamodb_local import DynamoDBLocal, missing_requirements
 from positive_chat.adapters.dynamodb import (
     DynamoMessageRepository,
     DynamoProfileRepository,
@@ -34,6 +32,8 @@ from positive_chat.adapters.dynamodb import (
     create_table,
 )
 from positive_chat.bootstrap import Store
+
+from appsync_local.dynamodb_local import DynamoDBLocal, missing_requirements
 
 ROOT = Path(__file__).resolve().parents[3]
 JAR_DIR = ROOT / ".cache" / "dynamodb-local"
@@ -71,7 +71,9 @@ def _dynamo_backend(name: str, client: Any) -> Iterator[Backend]:
     clock = FakeClock()
     store = Store(
         rooms=DynamoRoomRepository(client, table),
-        messages=DynamoMessageRepository(client, table, tombstone_ttl_seconds=TOMBSTONE_TTL_SECONDS),
+        messages=DynamoMessageRepository(
+            client, table, tombstone_ttl_seconds=TOMBSTONE_TTL_SECONDS
+        ),
         stats=DynamoStatsRepository(client, table),
         profiles=DynamoProfileRepository(client, table),
         translations=DynamoTranslationCache(
@@ -146,7 +148,9 @@ def _fakes_backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
     yield Backend("fakes", Store(memory, memory, memory, memory, memory), FakeClock())
 
 
-BACKENDS: dict[str, Callable[[pytest.FixtureRequest], contextlib.AbstractContextManager[Backend]]] = {
+BACKENDS: dict[
+    str, Callable[[pytest.FixtureRequest], contextlib.AbstractContextManager[Backend]]
+] = {
     "moto": _moto_backend,
     "dynamodb_local": _dynamodb_local_backend,
     "fakes": _fakes_backend,

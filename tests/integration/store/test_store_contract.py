@@ -11,11 +11,11 @@ import base64
 import dataclasses
 import json
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import boto3
 import pytest
-
 from positive_chat.adapters.dynamodb import TABLE_DEFINITION, message_from_item
 from positive_chat.bootstrap import Store
 from positive_chat.domain.errors import (
@@ -73,10 +73,16 @@ def ids() -> Ids:
 
 def room(ids: Ids, *, public: bool = True, owner: Author = ALICE, lang: str = "en") -> Room:
     return Room(
-        id=ids.new(), name="Garden", description="plants", owner=owner,
+        id=ids.new(),
+        name="Garden",
+        description="plants",
+        owner=owner,
         visibility=Visibility.PUBLIC if public else Visibility.PRIVATE,
-        negativity_threshold=0.6, require_sentiment=False, created_at_ms=ids.now,
-        languages={lang: 1}, member_count=1,
+        negativity_threshold=0.6,
+        require_sentiment=False,
+        created_at_ms=ids.now,
+        languages={lang: 1},
+        member_count=1,
     )
 
 
@@ -98,25 +104,47 @@ def msg(
 ) -> Message:
     mid = ids.new(at=at)
     return Message(
-        id=mid, room_id=room_id, author=author, text=text, language="en",
-        sentiment=HAPPY, moderation=ModerationStatus.SCORED, tags=tuple(tags),
+        id=mid,
+        room_id=room_id,
+        author=author,
+        text=text,
+        language="en",
+        sentiment=HAPPY,
+        moderation=ModerationStatus.SCORED,
+        tags=tuple(tags),
         translations=(Translation("fr", "Bonjour jardin"),),
-        translation_status=TranslationStatus.PARTIAL, untranslated_languages=("de",),
-        points=points, created_at_ms=ids.now, client_id=client_id or f"client-{mid}",
-        version=1, last_changed_at_ms=ids.now,
+        translation_status=TranslationStatus.PARTIAL,
+        untranslated_languages=("de",),
+        points=points,
+        created_at_ms=ids.now,
+        client_id=client_id or f"client-{mid}",
+        version=1,
+        last_changed_at_ms=ids.now,
     )
 
 
 def edit(m: Message, at: int, **changes: object) -> Message:
     return dataclasses.replace(
-        m, version=m.version + 1, last_changed_at_ms=at, edited_at_ms=at, **changes  # type: ignore[arg-type]
+        m,
+        version=m.version + 1,
+        last_changed_at_ms=at,
+        edited_at_ms=at,
+        **changes,  # type: ignore[arg-type]
     )
 
 
 def tombstone(m: Message, at: int) -> Message:
     return dataclasses.replace(
-        m, text="", tags=(), translations=(), untranslated_languages=(), points=0,
-        sentiment=None, deleted=True, version=m.version + 1, last_changed_at_ms=at,
+        m,
+        text="",
+        tags=(),
+        translations=(),
+        untranslated_languages=(),
+        points=0,
+        sentiment=None,
+        deleted=True,
+        version=m.version + 1,
+        last_changed_at_ms=at,
     )
 
 
@@ -126,11 +154,11 @@ def delete(store: Store, m: Message, at: int) -> Message:
     )
 
 
-def drain(fetch, limit: int) -> list[list[str]]:  # type: ignore[no-untyped-def]
+def drain(fetch: Callable[[int, str | None], Page[Any]], limit: int) -> list[list[str]]:
     """Follow nextToken to the end; the ids of each page."""
     pages, token = [], None
     while True:
-        page: Page[Message] = fetch(limit, token)
+        page = fetch(limit, token)
         pages.append([item.id for item in page.items])
         token = page.next_token
         if token is None:
@@ -153,7 +181,11 @@ def test_created_room_has_owner_membership_and_counts(store: Store, ids: Ids) ->
     got = store.rooms.get_room(r.id)
     assert got is not None
     assert (got.name, got.description, got.owner, got.visibility) == (
-        "Garden", "plants", ALICE, Visibility.PUBLIC)
+        "Garden",
+        "plants",
+        ALICE,
+        Visibility.PUBLIC,
+    )
     assert got.negativity_threshold == pytest.approx(0.6)
     assert got.member_count == 1
     assert got.reader_languages == ["fr"]
@@ -168,9 +200,17 @@ def test_update_room_changes_settings_not_counters(store: Store, ids: Ids) -> No
     store.rooms.add_membership(Membership(r.id, BOB, Role.MEMBER, "de", T0 + 1))
 
     # When the owner renames the room and clears its description
-    store.rooms.update_room(dataclasses.replace(
-        r, name="Roses", description=None, negativity_threshold=0.8, require_sentiment=True,
-        member_count=99, languages={}))
+    store.rooms.update_room(
+        dataclasses.replace(
+            r,
+            name="Roses",
+            description=None,
+            negativity_threshold=0.8,
+            require_sentiment=True,
+            member_count=99,
+            languages={},
+        )
+    )
 
     got = store.rooms.get_room(r.id)
     assert got is not None
@@ -198,8 +238,9 @@ def test_rooms_for_user_most_recently_joined_first(store: Store, ids: Ids) -> No
     pages = drain(lambda limit, token: store.rooms.list_rooms_for_user(BOB.id, limit, token), 2)
 
     assert pages == [[rooms[2].id, rooms[0].id], [rooms[1].id]]
-    assert flat(drain(lambda lim, tok: store.rooms.list_rooms_for_user(ALICE.id, lim, tok), 10)) \
-        == [r.id for r in reversed(rooms)]
+    assert flat(
+        drain(lambda lim, tok: store.rooms.list_rooms_for_user(ALICE.id, lim, tok), 10)
+    ) == [r.id for r in reversed(rooms)]
 
 
 def test_membership_language_changes_keep_counts_exact(store: Store, ids: Ids) -> None:
@@ -230,7 +271,8 @@ def test_membership_language_changes_keep_counts_exact(store: Store, ids: Ids) -
     assert got.member_count == 2
     assert got.reader_languages == ["fr"]
     assert got.languages.get("fr") == 2
-    assert store.rooms.get_membership(r.id, ALICE.id).role is Role.OWNER  # type: ignore[union-attr]
+    owner_now = store.rooms.get_membership(r.id, ALICE.id)
+    assert owner_now is not None and owner_now.role is Role.OWNER
     assert store.rooms.get_membership(r.id, BOB.id) is None
     assert flat(drain(lambda lim, tok: store.rooms.list_rooms_for_user(BOB.id, lim, tok), 5)) == []
 
@@ -262,8 +304,13 @@ def test_posted_message_is_stored_whole(store: Store, ids: Ids) -> None:
 def test_unscored_message_without_sentiment_round_trips(store: Store, ids: Ids) -> None:
     r = create(store, room(ids))
     m = dataclasses.replace(
-        msg(ids, r.id), sentiment=None, moderation=ModerationStatus.UNSCORED, translations=(),
-        translation_status=TranslationStatus.UNAVAILABLE, untranslated_languages=())
+        msg(ids, r.id),
+        sentiment=None,
+        moderation=ModerationStatus.UNSCORED,
+        translations=(),
+        translation_status=TranslationStatus.UNAVAILABLE,
+        untranslated_languages=(),
+    )
     store.messages.add_message(m)
     assert store.messages.get_message(r.id, m.id) == m
 
@@ -281,7 +328,9 @@ def test_two_posts_in_the_same_millisecond_are_both_stored(store: Store, ids: Id
     assert [m.id for m in page.items] == [second.id, first.id]
 
 
-def test_retry_with_same_client_id_returns_the_original_and_counts_once(store: Store, ids: Ids) -> None:
+def test_retry_with_same_client_id_returns_the_original_and_counts_once(
+    store: Store, ids: Ids
+) -> None:
     r = create(store, room(ids))
     original = msg(ids, r.id, tags=("roses",), points=2, client_id="retry-0001")
     store.messages.add_message(original)
@@ -291,7 +340,9 @@ def test_retry_with_same_client_id_returns_the_original_and_counts_once(store: S
     stored = store.messages.add_message(retry)
 
     assert stored == original
-    assert [m.id for m in store.messages.list_messages_for_room(r.id, 10, None).items] == [original.id]
+    assert [m.id for m in store.messages.list_messages_for_room(r.id, 10, None).items] == [
+        original.id
+    ]
     assert store.stats.top_tags(r.id, 10) == [TagCount("roses", 1)]
     assert [e.points for e in store.stats.leaderboard(r.id, 10)] == [2]
 
@@ -331,7 +382,9 @@ def test_concurrent_retries_store_exactly_one_message(store: Store, ids: Ids) ->
     assert len({m.id for m in results}) == 1
     winner = results[0]
     assert winner.id in {m.id for m in attempts}
-    assert [m.id for m in store.messages.list_messages_for_room(r.id, 20, None).items] == [winner.id]
+    assert [m.id for m in store.messages.list_messages_for_room(r.id, 20, None).items] == [
+        winner.id
+    ]
     assert store.stats.top_tags(r.id, 10) == [TagCount("roses", 1)]
     assert [e.points for e in store.stats.leaderboard(r.id, 10)] == [1]
 
@@ -356,11 +409,15 @@ def test_history_is_newest_first_paginated_and_skips_tombstones(store: Store, id
 def test_stale_edit_conflicts_with_the_current_item(store: Store, ids: Ids) -> None:
     r = create(store, room(ids))
     m = store.messages.add_message(msg(ids, r.id, text="first"))
-    v2 = store.messages.replace_message(edit(m, T0 + 10, text="second"), 1, TagChange(frozenset(), frozenset()), 0)
+    v2 = store.messages.replace_message(
+        edit(m, T0 + 10, text="second"), 1, TagChange(frozenset(), frozenset()), 0
+    )
 
     # When a client that only saw version 1 edits again
     with pytest.raises(ConflictError) as caught:
-        store.messages.replace_message(edit(m, T0 + 20, text="third"), 1, TagChange(frozenset(), frozenset()), 0)
+        store.messages.replace_message(
+            edit(m, T0 + 20, text="third"), 1, TagChange(frozenset(), frozenset()), 0
+        )
 
     # Then the error carries the server's current item, which is unchanged
     assert caught.value.current == v2
@@ -372,7 +429,9 @@ def test_replacing_a_missing_message_is_not_found(store: Store, ids: Ids) -> Non
     r = create(store, room(ids))
     ghost = msg(ids, r.id)
     with pytest.raises(NotFoundError):
-        store.messages.replace_message(edit(ghost, T0 + 1), 1, TagChange(frozenset(), frozenset()), 0)
+        store.messages.replace_message(
+            edit(ghost, T0 + 1), 1, TagChange(frozenset(), frozenset()), 0
+        )
 
 
 def test_tag_cloud_follows_posts_edits_and_deletes(store: Store, ids: Ids) -> None:
@@ -383,7 +442,11 @@ def test_tag_cloud_follows_posts_edits_and_deletes(store: Store, ids: Ids) -> No
 
     # When b is edited from rain to sun, and c is deleted
     store.messages.replace_message(
-        edit(b, T0 + 50, tags=("roses", "sun")), 1, TagChange(frozenset({"sun"}), frozenset({"rain"})), 0)
+        edit(b, T0 + 50, tags=("roses", "sun")),
+        1,
+        TagChange(frozenset({"sun"}), frozenset({"rain"})),
+        0,
+    )
     delete(store, c, T0 + 60)
 
     # Then counts moved, and tags at zero are not in the cloud
@@ -399,7 +462,11 @@ def test_top_tags_are_highest_first_and_bounded(store: Store, ids: Ids) -> None:
 
     assert store.stats.top_tags(r.id, 2) == [TagCount("c3", 4), TagCount("b2", 3)]
     assert store.stats.top_tags(r.id, 10) == [
-        TagCount("c3", 4), TagCount("b2", 3), TagCount("a1", 1), TagCount("d4", 1)]
+        TagCount("c3", 4),
+        TagCount("b2", 3),
+        TagCount("a1", 1),
+        TagCount("d4", 1),
+    ]
     assert store.stats.top_tags("empty-room", 10) == []
 
 
@@ -414,9 +481,12 @@ def test_delete_leaves_a_tombstone_for_sync_only(store: Store, ids: Ids) -> None
     assert [m.id for m in store.messages.list_messages_for_room(r.id, 10, None).items] == [keep.id]
     changes = store.messages.list_changes_for_room(r.id, T0 + 5, 10, None).items
     assert [(m.id, m.deleted, m.version, m.last_changed_at_ms) for m in changes] == [
-        (gone.id, True, 2, T0 + 10)]
+        (gone.id, True, 2, T0 + 10)
+    ]
     assert store.messages.get_message(r.id, gone.id) == stored
-    assert [m.id for m in store.messages.list_messages_for_tag("roses", r.id, 10, None).items] == [keep.id]
+    assert [m.id for m in store.messages.list_messages_for_tag("roses", r.id, 10, None).items] == [
+        keep.id
+    ]
     assert store.stats.top_tags(r.id, 10) == [TagCount("roses", 1)]
     assert [(e.user, e.points) for e in store.stats.leaderboard(r.id, 10)] == [(ALICE, 2)]
 
@@ -427,10 +497,14 @@ def test_changes_since_are_oldest_first_paginated(store: Store, ids: Ids) -> Non
     m2 = store.messages.add_message(msg(ids, r.id, at=T0 + 2))
     m3 = store.messages.add_message(msg(ids, r.id, at=T0 + 3))
     store.messages.add_message(msg(ids, r.id, at=T0 + 4))
-    m1e = store.messages.replace_message(edit(m1, T0 + 9, text="edited"), 1, TagChange(frozenset(), frozenset()), 0)
+    m1e = store.messages.replace_message(
+        edit(m1, T0 + 9, text="edited"), 1, TagChange(frozenset(), frozenset()), 0
+    )
 
     def changes(since: int) -> list[list[str]]:
-        return drain(lambda lim, tok: store.messages.list_changes_for_room(r.id, since, lim, tok), 2)
+        return drain(
+            lambda lim, tok: store.messages.list_changes_for_room(r.id, since, lim, tok), 2
+        )
 
     assert changes(T0 + 2) == [[m3.id, ids_at(store, r.id, T0 + 4)], [m1e.id]]
     assert flat(changes(0)) == [m2.id, m3.id, ids_at(store, r.id, T0 + 4), m1.id]
@@ -453,12 +527,19 @@ def test_messages_by_tag_across_rooms_newest_first_paginated(store: Store, ids: 
     for i in range(5):
         target = r1 if i % 2 == 0 else r2
         author = ALICE if target is r1 else BOB
-        expected.append(store.messages.add_message(
-            msg(ids, target.id, author=author, tags=("roses",), at=T0 + 10 * i)).id)
+        expected.append(
+            store.messages.add_message(
+                msg(ids, target.id, author=author, tags=("roses",), at=T0 + 10 * i)
+            ).id
+        )
     store.messages.add_message(msg(ids, r1.id, tags=("tulips",), at=T0 + 100))
 
-    everywhere = drain(lambda lim, tok: store.messages.list_messages_for_tag("roses", None, lim, tok), 2)
-    only_r2 = drain(lambda lim, tok: store.messages.list_messages_for_tag("roses", r2.id, lim, tok), 1)
+    everywhere = drain(
+        lambda lim, tok: store.messages.list_messages_for_tag("roses", None, lim, tok), 2
+    )
+    only_r2 = drain(
+        lambda lim, tok: store.messages.list_messages_for_tag("roses", r2.id, lim, tok), 1
+    )
 
     assert everywhere == [expected[4:2:-1], expected[2:0:-1], expected[:1]]
     assert flat(only_r2) == [expected[3], expected[1]]
@@ -468,13 +549,18 @@ def test_messages_by_tag_across_rooms_newest_first_paginated(store: Store, ids: 
     assert store.messages.list_messages_for_tag("nothing", None, 10, None).items == []
 
 
-def test_edit_that_changes_tags_moves_the_message_between_tag_searches(store: Store, ids: Ids) -> None:
+def test_edit_that_changes_tags_moves_the_message_between_tag_searches(
+    store: Store, ids: Ids
+) -> None:
     r = create(store, room(ids))
     m = store.messages.add_message(msg(ids, r.id, tags=("roses", "rain")))
 
     edited = store.messages.replace_message(
-        edit(m, T0 + 30, tags=("roses", "sun"), text="Roses in the sun"), 1,
-        TagChange(frozenset({"sun"}), frozenset({"rain"})), 0)
+        edit(m, T0 + 30, tags=("roses", "sun"), text="Roses in the sun"),
+        1,
+        TagChange(frozenset({"sun"}), frozenset({"rain"})),
+        0,
+    )
 
     for tag, room_id in (("roses", r.id), ("sun", r.id), ("sun", None)):
         assert store.messages.list_messages_for_tag(tag, room_id, 10, None).items == [edited]
@@ -530,12 +616,16 @@ def test_points_feed_the_leaderboard_and_profile(store: Store, ids: Ids) -> None
 
     # When Bob's message is deleted its points are revoked
     delete(store, bob_post, T0 + 99)
-    assert [(e.rank, e.user, e.points) for e in store.stats.leaderboard(r.id, 10)] == [(1, ALICE, 4)]
+    assert [(e.rank, e.user, e.points) for e in store.stats.leaderboard(r.id, 10)] == [
+        (1, ALICE, 4)
+    ]
     profile = store.profiles.get_profile(ALICE.id)
     assert profile is not None and profile.points == 4
 
 
-def test_rejections_are_counted_and_profile_counters_survive_updates(store: Store, ids: Ids) -> None:
+def test_rejections_are_counted_and_profile_counters_survive_updates(
+    store: Store, ids: Ids
+) -> None:
     r = create(store, room(ids))
     store.stats.record_rejection(r.id, BOB)
     store.messages.add_message(msg(ids, r.id, author=BOB, points=2))
@@ -566,9 +656,10 @@ def test_translation_cache_round_trip(store: Store) -> None:
 # ------------------------------------------------------------------------------ DynamoDB items
 
 
-def raw(backend: Backend, pk: str, sk: str) -> dict | None:  # type: ignore[type-arg]
+def raw(backend: Backend, pk: str, sk: str) -> Any:
     item = backend.client.get_item(
-        TableName=backend.table, Key={"pk": {"S": pk}, "sk": {"S": sk}}, ConsistentRead=True)
+        TableName=backend.table, Key={"pk": {"S": pk}, "sk": {"S": sk}}, ConsistentRead=True
+    )
     return item.get("Item")
 
 
@@ -577,11 +668,16 @@ def test_live_table_matches_table_definition(dynamo: Backend) -> None:
     ttl = dynamo.client.describe_time_to_live(TableName=dynamo.table)["TimeToLiveDescription"]
 
     assert {(a["AttributeName"], a["AttributeType"]) for a in table["AttributeDefinitions"]} == {
-        (a["AttributeName"], a["AttributeType"]) for a in TABLE_DEFINITION["AttributeDefinitions"]}
+        (a["AttributeName"], a["AttributeType"]) for a in TABLE_DEFINITION["AttributeDefinitions"]
+    }
     assert {g["IndexName"]: g["KeySchema"] for g in table["GlobalSecondaryIndexes"]} == {
-        g["IndexName"]: g["KeySchema"] for g in TABLE_DEFINITION["GlobalSecondaryIndexes"]}
+        g["IndexName"]: g["KeySchema"] for g in TABLE_DEFINITION["GlobalSecondaryIndexes"]
+    }
     assert all(g["Projection"]["ProjectionType"] == "ALL" for g in table["GlobalSecondaryIndexes"])
-    assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    assert table["StreamSpecification"] == {
+        "StreamEnabled": True,
+        "StreamViewType": "NEW_AND_OLD_IMAGES",
+    }
     assert (ttl["AttributeName"], ttl["TimeToLiveStatus"]) == ("expiresAt", "ENABLED")
 
 
@@ -592,7 +688,7 @@ def test_tombstones_expire_and_live_messages_do_not(dynamo: Backend, ids: Ids) -
     gone = store.messages.add_message(msg(ids, r.id))
     delete(store, gone, T0 + 10_000)
 
-    assert "expiresAt" not in raw(dynamo, f"ROOM#{r.id}", f"MSG#{live.id}")  # type: ignore[operator]
+    assert "expiresAt" not in raw(dynamo, f"ROOM#{r.id}", f"MSG#{live.id}")
     item = raw(dynamo, f"ROOM#{r.id}", f"MSG#{gone.id}")
     assert item is not None
     assert int(item["expiresAt"]["N"]) == (T0 + 10_000) // 1000 + TOMBSTONE_TTL_SECONDS
@@ -650,20 +746,27 @@ def test_stream_images_decode_to_the_stored_message(dynamo: Backend, ids: Ids) -
     store = dynamo.store
     r = create(store, room(ids))
     m = store.messages.add_message(msg(ids, r.id, tags=("roses",), points=2))
-    edited = store.messages.replace_message(edit(m, T0 + 5, text="New"), 1, TagChange(frozenset(), frozenset()), 0)
+    edited = store.messages.replace_message(
+        edit(m, T0 + 5, text="New"), 1, TagChange(frozenset(), frozenset()), 0
+    )
 
-    streams = boto3.client(
-        "dynamodbstreams",
-        endpoint_url=dynamo.client.meta.endpoint_url,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    ) if dynamo.name == "dynamodb_local" else boto3.client("dynamodbstreams", region_name="us-east-1")
+    streams = (
+        boto3.client(
+            "dynamodbstreams",
+            endpoint_url=dynamo.client.meta.endpoint_url,
+            region_name="us-east-1",
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
+        if dynamo.name == "dynamodb_local"
+        else boto3.client("dynamodbstreams", region_name="us-east-1")
+    )
     arn = dynamo.client.describe_table(TableName=dynamo.table)["Table"]["LatestStreamArn"]
     records = []
     for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
         iterator = streams.get_shard_iterator(
-            StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+            StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
         records += streams.get_records(ShardIterator=iterator)["Records"]
     message_key = {"pk": {"S": f"ROOM#{r.id}"}, "sk": {"S": f"MSG#{m.id}"}}
     images = [rec["dynamodb"] for rec in records if rec["dynamodb"]["Keys"] == message_key]
@@ -671,4 +774,3 @@ def test_stream_images_decode_to_the_stored_message(dynamo: Backend, ids: Ids) -
     assert [message_from_item(i["NewImage"]) for i in images] == [m, edited]
     assert message_from_item(images[1]["OldImage"]) == m
     assert images[0]["NewImage"]["entity"] == {"S": "MESSAGE"}
-
