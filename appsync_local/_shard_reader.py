@@ -192,7 +192,7 @@ class ShardReader:
         done, self._buffer = self._buffer[:count], self._buffer[count:]
         # With nothing pending, also cover filtered records read after the batch.
         last = self._last_fetched if not self._buffer else sequence_number(done[-1])
-        if last and False:
+        if last:
             self._checkpoints.advance(self.shard_id, last)
 
     async def _after_failure(self, batch: list[dict[str, Any]], *, bisect: bool) -> None:

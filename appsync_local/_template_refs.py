@@ -28,8 +28,10 @@ def stable_token(*parts: str, length: int = 26) -> str:
 class ResourceRefs:
     def __init__(self, resources: Mapping[str, Any], *, stack_name: str, region: str,
                  account_id: str, physical_ids: Mapping[str, str],
-                 attributes: Mapping[str, Any], graphql_url: str, realtime_url: str) -> None:
+                 attributes: Mapping[str, Any], graphql_url: str, realtime_url: str,
+                 function_globals: Mapping[str, Any] | None = None) -> None:
         self._resources = resources
+        self._function_globals = function_globals or {}
         self._stack = stack_name
         self._region = region
         self._account = account_id
@@ -85,10 +87,34 @@ class ResourceRefs:
             return None
         return self._arn("dynamodb", f"table/{self.table_name(logical)}/stream/local")
 
+    def _sam_function_ref(self, logical: str) -> Any:
+        """SAM's ``!Ref Fn.Alias`` / ``!Ref Fn.Version`` (``AutoPublishAlias``).
+
+        Locally there is one code version, so the alias/version ARN qualifies the
+        function's own ARN; data sources strip the qualifier to find the function.
+        """
+        base, _, suffix = logical.partition(".")
+        if self._resources.get(base, {}).get("Type") != "AWS::Serverless::Function":
+            return None
+        arn = self._get_att(base, "AWS::Serverless::Function", "Arn")
+        if suffix == "Alias":
+            alias = self._prop(base, "AutoPublishAlias") or resolve(
+                self._function_globals.get("AutoPublishAlias"), self.ctx)
+            if not alias:
+                raise TemplateError(f"!Ref {logical}: {base} has no AutoPublishAlias")
+            return f"{arn}:{alias}"
+        if suffix == "Version":
+            return f"{arn}:1"
+        return None
+
     # -- intrinsics ---------------------------------------------------------------
     def ref(self, logical: str) -> Any:
         if logical in self._physical:
             return self._physical[logical]
+        if "." in logical and logical not in self._resources:
+            sam_ref = self._sam_function_ref(logical)
+            if sam_ref is not None:
+                return sam_ref
         rtype = self._type(logical)
         if rtype == "AWS::Serverless::Function":
             return self.function_name(logical)
@@ -127,8 +153,14 @@ class ResourceRefs:
         return value
 
     def _get_att(self, logical: str, rtype: str, attr: str) -> Any:
-        if rtype == "AWS::Serverless::Function" and attr == "Arn":
-            return self._arn("lambda", f"function:{self.function_name(logical)}")
+        if rtype == "AWS::Serverless::Function":
+            if attr == "Arn":
+                return self._arn("lambda", f"function:{self.function_name(logical)}")
+            if attr in ("Alias", "Version"):  # `${Fn.Alias}` inside Fn::Sub
+                return self._sam_function_ref(f"{logical}.{attr}")
+            if attr == "Version.Version":
+                return "1"
+            return None
         if rtype == "AWS::DynamoDB::Table":
             return {"Arn": self._arn("dynamodb", f"table/{self.table_name(logical)}"),
                     "StreamArn": self.stream_arn(logical)}.get(attr)
@@ -144,7 +176,9 @@ class ResourceRefs:
             return {"Name": self._prop(logical, "Name"),
                     "DataSourceArn": self.ref(logical)}.get(attr)
         if rtype == "AWS::AppSync::ApiKey":
-            return {"ApiKey": self.api_key_value(logical), "Arn": self.ref(logical)}.get(attr)
+            # AppSync's key id *is* the key value.
+            return {"ApiKey": self.api_key_value(logical), "ApiKeyId": self.api_key_value(logical),
+                    "Arn": self.ref(logical)}.get(attr)
         if rtype == "AWS::Cognito::UserPool":
             pool = self.user_pool_id(logical)
             return {"Arn": self._arn("cognito-idp", f"userpool/{pool}"), "UserPoolId": pool,
@@ -154,6 +188,13 @@ class ResourceRefs:
         if rtype == "AWS::Cognito::UserPoolClient":
             return {"ClientId": self.ref(logical),
                     "Name": self._prop(logical, "ClientName")}.get(attr)
+        if rtype == "AWS::SQS::Queue":
+            name = self._prop(logical, "QueueName") or f"{self._stack}-{logical}"
+            return {"Arn": self._arn("sqs", name), "QueueName": name,
+                    "QueueUrl": f"https://sqs.{self._region}.amazonaws.com/{self._account}/{name}",
+                    }.get(attr)
+        if rtype == "AWS::SNS::Topic" and attr == "TopicArn":
+            return self._arn("sns", self._prop(logical, "TopicName") or f"{self._stack}-{logical}")
         if rtype == "AWS::IAM::Role" and attr == "Arn":
             return f"arn:aws:iam::{self._account}:role/{self.ref(logical)}"  # IAM is global
         return None

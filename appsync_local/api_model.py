@@ -73,9 +73,11 @@ class ResolverSpec:
     data_source: str | None  # data source *name*
     kind: str = "UNIT"
     max_batch_size: int = 0
-    # True when the resolver carries APPSYNC_JS code or VTL templates; we never run them
-    # (a NONE resolver then echoes its arguments; a Lambda one is invoked directly).
+    # True when the resolver carries APPSYNC_JS code or VTL templates.
     has_code: bool = False
+    # The APPSYNC_JS code (run by appsync_local.js); None for VTL or no code. VTL is not
+    # executed: a NONE resolver then echoes its arguments, a Lambda one gets the Direct event.
+    code: str | None = None
 
 
 @dataclass(frozen=True)

@@ -122,6 +122,7 @@ class DynamoDBLocal:
         self._startup_timeout = startup_timeout
         self._proc: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
+        self._scratch: Path | None = None
         self._finalizer: weakref.finalize[..., DynamoDBLocal] | None = None
 
     # ------------------------------------------------------------------ public
@@ -194,6 +195,9 @@ class DynamoDBLocal:
         if self._log is not None:
             self._log.close()
             self._log = None
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
 
     def __enter__(self) -> DynamoDBLocal:
         return self.start()
@@ -226,11 +230,16 @@ class DynamoDBLocal:
 
     def _spawn(self) -> None:
         self._log = tempfile.TemporaryFile(prefix="dynamodb-local-")  # noqa: SIM115
+        # DynamoDB Local writes dynamodb-local-metadata.json into its working directory:
+        # keep it out of the jar folder (whose files are checksummed) and out of the caller's.
+        if self.data_dir is None:
+            self._scratch = Path(tempfile.mkdtemp(prefix="dynamodb-local-"))
+        cwd = self.data_dir or self._scratch
         cmd = self._command()
         logger.debug("starting %s", " ".join(cmd))
         self._proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
             cmd,
-            cwd=self.jar_dir,
+            cwd=cwd,
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -304,13 +313,14 @@ def _answers(host: str, port: int) -> bool:
 def _launcher_args(jar: Path, java: str) -> list[str]:
     """java arguments that run the loopback launcher: compiled once, else from source."""
     digest = hashlib.sha256(_LAUNCHER_SOURCE.encode()).hexdigest()[:16]
-    private = _private_tmp()
-    for root in (jar.parent / ".launcher", private):
-        if root is None:
+    for root in (jar.parent / ".launcher", _private_tmp):
+        folder = root if isinstance(root, Path) else root()  # the temp folder only if needed
+        if folder is None:
             continue
-        classes = root / digest
+        classes = folder / digest
         if (classes / f"{_LAUNCHER_CLASS}.class").is_file() or _compile(jar, java, classes):
             return ["-cp", f"{jar}{os.pathsep}{classes}", _LAUNCHER_CLASS]
+    private = _private_tmp()
     if private is None:
         raise DynamoDBLocalError(
             "no private folder for the loopback launcher; pass host=None to run the stock "

@@ -28,7 +28,13 @@ from .api_model import ApiModel
 from .auth import RequestAuth
 from .auth.rules import AuthRules
 from .documents import DocumentCache
-from .errors import GraphQLRequestError, ResolverError, format_execution_error, request_error
+from .errors import (
+    GraphQLRequestError,
+    ResolverError,
+    appended_error,
+    format_execution_error,
+    request_error,
+)
 from .lambda_event import EventFactory
 from .lambda_pool import LambdaPool
 from .projection import project
@@ -78,6 +84,10 @@ class Engine:
                 logger.warning("resolver for %s.%s: no such field in the schema",
                                type_name, field_name)
 
+    async def close(self) -> None:
+        """Stop helpers the engine started (the APPSYNC_JS worker)."""
+        await self._resolver.close()
+
     def add_mutation_listener(self, cb: MutationListener) -> None:
         """Call ``cb(mutation_field, payload)`` after each published mutation succeeds.
 
@@ -122,9 +132,10 @@ class Engine:
             return 200, {"data": None, "errors": [
                 request_error(variable_message(e), e.locations) for e in result.errors]}
         response: dict[str, Any] = {"data": result.data}
-        if result.errors:
-            response["errors"] = [format_execution_error(e, self.schema.type_map)
-                                  for e in result.errors]
+        errors = [format_execution_error(e, self.schema.type_map) for e in result.errors or ()]
+        errors.extend(appended_error(path, locs, err) for path, locs, err in ctx.appended)
+        if errors:
+            response["errors"] = errors
         if op.operation is OperationType.MUTATION and self._listeners and result.data:
             await self._publish(op, doc, result)
         return 200, response
@@ -189,7 +200,7 @@ class Engine:
         if not self.rules.allows(sub_type.name, name, auth):
             raise unauthorized_start(node, sub_type.name)
         target = self._resolver.target(sub_type.name, name)
-        if target is not None and target.kind == "lambda":
+        if target is not None and (target.kind == "lambda" or target.spec.code is not None):
             events = EventFactory(identity=auth.identity,
                                   headers={k.lower(): v for k, v in headers.items()},
                                   variables=variables)
@@ -198,7 +209,8 @@ class Engine:
             try:
                 # The resolver may reject the subscription; its result is ignored (AppSync
                 # expects null from subscription resolvers, reference 4.2).
-                await self._resolver.invoke(target, event, RequestContext(auth, events))
+                await self._resolver.resolve_event(target, event, RequestContext(auth, events),
+                                                   path=[name])
             except ResolverError as exc:
                 raise GraphQLRequestError([{
                     "path": [name], "data": exc.data, "errorType": exc.error_type,

@@ -78,3 +78,9 @@ def format_execution_error(err: GraphQLError, schema_types: Any = None) -> dict[
         # Output coercion failures (e.g. an invalid AWSDateTime from a Lambda).
         message = f"Can't serialize value (/{'/'.join(str(p) for p in path)}) : {orig}"
     return {"path": path, "locations": locations(err.locations), "message": message}
+
+
+def appended_error(path: list[Any], locs: Sequence[SourceLocation], err: Any) -> dict[str, Any]:
+    """An error added with util.appendError: reported, the field keeps its value."""
+    return {"path": path or None, "data": err.data, "errorType": err.type,
+            "errorInfo": err.info, "locations": locations(locs), "message": err.message}

@@ -76,7 +76,8 @@ def load_template(
     refs = ResourceRefs(resources, stack_name=stack, region=region, account_id=account_id,
                         physical_ids=physical_ids or {}, attributes=attributes or {},
                         graphql_url=graphql_url,
-                        realtime_url=realtime_url or _realtime_from(graphql_url))
+                        realtime_url=realtime_url or _realtime_from(graphql_url),
+                        function_globals=(doc.get("Globals") or {}).get("Function") or {})
     ctx = IntrinsicContext(region=region, account_id=account_id, stack_name=stack,
                            parameters=params, ref=refs.ref, get_att=refs.get_att,
                            conditions=doc.get("Conditions") or {},
@@ -114,7 +115,7 @@ def load_template(
         api_keys=tuple(_api_key(lg, props(lg), refs) for lg in in_api
                        if active[lg]["Type"] == "AWS::AppSync::ApiKey"),
         data_sources=data_sources,
-        resolvers=_resolvers(in_api, active, props, data_sources, warnings),
+        resolvers=_resolvers(in_api, active, props, data_sources, warnings, tpath.parent),
         functions=functions, tables=tables, user_pools=pools, user_pool_clients=clients,
         user_pool_groups=groups, parameters=params,
         outputs=_outputs(doc.get("Outputs") or {}, ctx),
@@ -270,9 +271,22 @@ def _data_sources(in_api: list[str], active: Mapping[str, Any], props: Any,
     return out
 
 
+def _js_code(p: Mapping[str, Any], template_dir: Path) -> str | None:
+    """APPSYNC_JS code of a resolver: inline ``Code`` or the local file of ``CodeS3Location``."""
+    runtime = p.get("Runtime") or {}
+    if not isinstance(runtime, Mapping) or runtime.get("Name") != "APPSYNC_JS":
+        return None
+    if isinstance(p.get("Code"), str):
+        return str(p["Code"])
+    location = p.get("CodeS3Location")
+    if isinstance(location, str) and not location.startswith("s3://"):
+        return (template_dir / location).read_text(encoding="utf-8")
+    return None
+
+
 def _resolvers(in_api: list[str], active: Mapping[str, Any], props: Any,
                data_sources: Mapping[str, DataSourceSpec],
-               warnings: list[str]) -> dict[tuple[str, str], ResolverSpec]:
+               warnings: list[str], template_dir: Path) -> dict[tuple[str, str], ResolverSpec]:
     out: dict[tuple[str, str], ResolverSpec] = {}
     code_keys = ("Code", "CodeS3Location", "RequestMappingTemplate",
                  "RequestMappingTemplateS3Location", "ResponseMappingTemplate",
@@ -284,15 +298,17 @@ def _resolvers(in_api: list[str], active: Mapping[str, Any], props: Any,
         kind = str(p.get("Kind", "UNIT"))
         ds = p.get("DataSourceName")
         has_code = any(k in p for k in code_keys)
+        code = _js_code(p, template_dir)
         if kind != "UNIT":
             warnings.append(f"resolver {p['TypeName']}.{p['FieldName']}: {kind} resolvers are "
                             "not executed locally")
-        elif ds in data_sources and data_sources[str(ds)].type == "AWS_LAMBDA" and has_code:
-            warnings.append(f"resolver {p['TypeName']}.{p['FieldName']}: JS/VTL code is not "
-                            "run locally; the Lambda receives the Direct Lambda event")
+        elif has_code and code is None:
+            warnings.append(f"resolver {p['TypeName']}.{p['FieldName']}: VTL templates are "
+                            "not run locally; NONE echoes its arguments, a Lambda gets the "
+                            "Direct Lambda event")
         out[(str(p["TypeName"]), str(p["FieldName"]))] = ResolverSpec(
             lg, str(p["TypeName"]), str(p["FieldName"]), str(ds) if ds else None, kind,
-            int(p.get("MaxBatchSize", 0) or 0), has_code)
+            int(p.get("MaxBatchSize", 0) or 0), has_code, code)
     return out
 
 

@@ -46,10 +46,16 @@ install_checkov() {
     echo "validate: cannot create a virtualenv with $python (Debian: apt-get install -y python3-venv)" >&2
     return 1
   fi
-  "$CHECKOV_VENV/bin/pip" install --quiet --disable-pip-version-check --upgrade pip >/dev/null &&
-    "$CHECKOV_VENV/bin/pip" install --quiet --disable-pip-version-check \
-      -c "$CHECKOV_CONSTRAINTS" "checkov==$CHECKOV_VERSION" &&
+  local log="$OUT/checkov-install.log"
+  if "$CHECKOV_VENV/bin/pip" install --disable-pip-version-check --upgrade pip > "$log" 2>&1 &&
+    "$CHECKOV_VENV/bin/pip" install --disable-pip-version-check \
+      -c "$CHECKOV_CONSTRAINTS" "checkov==$CHECKOV_VERSION" >> "$log" 2>&1; then
     echo "$want" > "$stamp"
+  else
+    tail -20 "$log" >&2
+    echo "validate: checkov install failed (full log: $log)" >&2
+    return 1
+  fi
 }
 
 run_checkov() {  # <file> <label>

@@ -87,21 +87,27 @@ class InMemoryStore:
         with self._lock:
             current = self.rooms[room.id]
             self.rooms[room.id] = dataclasses.replace(
-                current, name=room.name, description=room.description,
-                negativity_threshold=room.negativity_threshold, require_sentiment=room.require_sentiment,
+                current,
+                name=room.name,
+                description=room.description,
+                negativity_threshold=room.negativity_threshold,
+                require_sentiment=room.require_sentiment,
             )
 
     def get_room(self, room_id: str) -> Room | None:
         return self.rooms.get(room_id)
 
     def list_public_rooms(self, limit: int, next_token: str | None) -> Page[Room]:
-        rooms = sorted((r for r in self.rooms.values() if r.is_public), key=lambda r: r.id, reverse=True)
+        rooms = sorted(
+            (r for r in self.rooms.values() if r.is_public), key=lambda r: r.id, reverse=True
+        )
         return _page(rooms, "public", limit, next_token)
 
     def list_rooms_for_user(self, user_id: str, limit: int, next_token: str | None) -> Page[Room]:
         mine = sorted(
             (m for (_, uid), m in self.members.items() if uid == user_id),
-            key=lambda m: (m.joined_at_ms, m.room_id), reverse=True,
+            key=lambda m: (m.joined_at_ms, m.room_id),
+            reverse=True,
         )
         return _page([self.rooms[m.room_id] for m in mine], f"mine:{user_id}", limit, next_token)
 
@@ -163,7 +169,9 @@ class InMemoryStore:
         message_id = self.client_ids.get((room_id, client_id))
         return None if message_id is None else self.messages[(room_id, message_id)]
 
-    def replace_message(self, message: Message, expected_version: int, tags: TagChange, points_delta: int) -> Message:
+    def replace_message(
+        self, message: Message, expected_version: int, tags: TagChange, points_delta: int
+    ) -> Message:
         with self._lock:
             current = self.messages.get((message.room_id, message.id))
             if current is None:
@@ -176,25 +184,40 @@ class InMemoryStore:
             self._add_points(message.room_id, message.author, points_delta)
             return message
 
-    def list_messages_for_room(self, room_id: str, limit: int, next_token: str | None) -> Page[Message]:
+    def list_messages_for_room(
+        self, room_id: str, limit: int, next_token: str | None
+    ) -> Page[Message]:
         items = sorted(
             (m for (rid, _), m in self.messages.items() if rid == room_id and not m.deleted),
-            key=lambda m: m.id, reverse=True,
+            key=lambda m: m.id,
+            reverse=True,
         )
         return _page(items, f"room:{room_id}", limit, next_token)
 
-    def list_changes_for_room(self, room_id: str, since_ms: int, limit: int, next_token: str | None) -> Page[Message]:
+    def list_changes_for_room(
+        self, room_id: str, since_ms: int, limit: int, next_token: str | None
+    ) -> Page[Message]:
         items = sorted(
-            (m for (rid, _), m in self.messages.items() if rid == room_id and m.last_changed_at_ms > since_ms),
+            (
+                m
+                for (rid, _), m in self.messages.items()
+                if rid == room_id and m.last_changed_at_ms > since_ms
+            ),
             key=lambda m: (m.last_changed_at_ms, m.id),
         )
         return _page(items, f"sync:{room_id}:{since_ms}", limit, next_token)
 
-    def list_messages_for_tag(self, tag: str, room_id: str | None, limit: int, next_token: str | None) -> Page[Message]:
+    def list_messages_for_tag(
+        self, tag: str, room_id: str | None, limit: int, next_token: str | None
+    ) -> Page[Message]:
         items = sorted(
-            (m for (rid, _), m in self.messages.items()
-             if tag in m.tags and not m.deleted and (room_id is None or rid == room_id)),
-            key=lambda m: m.id, reverse=True,
+            (
+                m
+                for (rid, _), m in self.messages.items()
+                if tag in m.tags and not m.deleted and (room_id is None or rid == room_id)
+            ),
+            key=lambda m: m.id,
+            reverse=True,
         )
         return _page(items, f"tag:{tag}:{room_id}", limit, next_token)
 
@@ -207,13 +230,17 @@ class InMemoryStore:
     def leaderboard(self, room_id: str, limit: int) -> list[LeaderboardEntry]:
         ranked = sorted(self.scores[room_id].values(), key=lambda ap: (-ap[1], ap[0].id))
         ranked = [ap for ap in ranked if ap[1] > 0][:limit]
-        return [LeaderboardEntry(i + 1, author, points) for i, (author, points) in enumerate(ranked)]
+        return [
+            LeaderboardEntry(i + 1, author, points) for i, (author, points) in enumerate(ranked)
+        ]
 
     def record_rejection(self, room_id: str, author: Author) -> None:
         with self._lock:
             self.rejections[(room_id, author.id)] += 1
             profile = self.profiles.get(author.id) or Profile(author, "en")
-            self.profiles[author.id] = dataclasses.replace(profile, rejected_count=profile.rejected_count + 1)
+            self.profiles[author.id] = dataclasses.replace(
+                profile, rejected_count=profile.rejected_count + 1
+            )
 
     # profiles
     def get_profile(self, user_id: str) -> Profile | None:
@@ -222,15 +249,21 @@ class InMemoryStore:
     def put_profile(self, profile: Profile) -> Profile:
         with self._lock:
             current = self.profiles.get(profile.user.id)
-            stored = profile if current is None else dataclasses.replace(
-                current, preferred_language=profile.preferred_language
+            stored = (
+                profile
+                if current is None
+                else dataclasses.replace(current, preferred_language=profile.preferred_language)
             )
             self.profiles[profile.user.id] = stored
             return stored
 
     # translation cache
     def get_many(self, text_key: str, targets: Sequence[str]) -> dict[str, str]:
-        return {t: self.translations[(text_key, t)] for t in targets if (text_key, t) in self.translations}
+        return {
+            t: self.translations[(text_key, t)]
+            for t in targets
+            if (text_key, t) in self.translations
+        }
 
     def put_many(self, text_key: str, translations: Mapping[str, str]) -> None:
         for target, text in translations.items():

@@ -53,6 +53,7 @@ digest() {
 
 # manifest DIR -> "<sha256>  ./<relative path>" for every file but SHA256SUMS, sorted
 # (top-level dot entries are skipped: the launcher caches its compiled class in .launcher/).
+# Used once, on the freshly extracted copy.
 manifest() {
   node -e '
     const crypto = require("crypto"), fs = require("fs"), path = require("path");
@@ -73,12 +74,43 @@ manifest() {
     }' "$1"
 }
 
-# verify_dir DIR: the manifest matches every file, and the jar matches its pin.
+# check_manifest DIR: every file SHA256SUMS lists exists with that digest. Files it does not
+# list are reported, not fatal (tools write next to the jar); re-fetching would delete a
+# folder a running DynamoDB Local may be using.
+check_manifest() {
+  node -e '
+    const crypto = require("crypto"), fs = require("fs"), path = require("path");
+    const root = process.argv[1];
+    const listed = new Set();
+    let ok = true;
+    for (const line of fs.readFileSync(path.join(root, "SHA256SUMS"), "utf8").split("\n")) {
+      if (!line) continue;
+      const [want, rel] = [line.slice(0, 64), line.slice(66)];
+      listed.add(rel);
+      const file = path.join(root, rel);
+      const got = fs.existsSync(file)
+        ? crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex") : "missing";
+      if (got !== want) { console.error(`fetch-dynamodb-local: ${rel}: ${got}, expected ${want}`); ok = false; }
+    }
+    const walk = (rel) => {
+      for (const e of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
+        const r = rel ? `${rel}/${e.name}` : e.name;
+        if (!rel && (e.name.startsWith(".") || e.name === "SHA256SUMS")) continue;
+        if (e.isDirectory()) walk(r);
+        else if (!listed.has(`./${r}`)) console.error(`fetch-dynamodb-local: note: ${r} is not ours`);
+      }
+    };
+    walk("");
+    process.exit(ok ? 0 : 1);
+  ' "$1"
+}
+
+# verify_dir DIR: the jar matches its pin and every extracted file matches the manifest.
 verify_dir() {
   local dir=$1
   [[ -f $dir/SHA256SUMS && -f $dir/DynamoDBLocal.jar ]] || return 1
-  [[ $(cat "$dir/SHA256SUMS") == "$(manifest "$dir")" ]] || return 1
-  grep -qxF "$JAR_SHA256  ./DynamoDBLocal.jar" "$dir/SHA256SUMS"
+  grep -qxF "$JAR_SHA256  ./DynamoDBLocal.jar" "$dir/SHA256SUMS" || return 1
+  check_manifest "$dir"
 }
 
 if verify_dir "$DEST"; then

@@ -67,7 +67,9 @@ def cloud(tag_cloud: TagCloud, style: Style, width: int | None = None) -> str:
         text = item.tag.upper() if weight == 4 else item.tag
         plain = text if style.enabled else f"{text}({item.count})"
         words.append((plain, style(plain, *_WEIGHT_STYLE[weight])))
-    lines, current, used = [], [], 0
+    lines: list[str] = []
+    current: list[str] = []
+    used = 0
     for plain, styled in words:
         if current and used + 3 + len(plain) > width:
             lines.append("   ".join(current))

@@ -23,8 +23,7 @@ from gql.transport.appsync_auth import (
     AppSyncIAMAuthentication,
 )
 
-from .config import Config
-from .config import IamCredentials as IamKeys
+from .config import Config, IamKeys
 from .errors import AuthError, ConfigError
 from .tokens import CognitoSession, TokenCache
 

@@ -54,7 +54,7 @@ class DevUser:
 
 
 @dataclass(frozen=True)
-class IamCredentials:
+class IamKeys:
     access_key_id: str
     secret_access_key: str = field(repr=False)
     session_token: str | None = field(default=None, repr=False)
@@ -68,7 +68,7 @@ class Config:
     api_key: str | None = field(default=None, repr=False)
     user_pool: UserPoolConfig | None = None
     users: tuple[DevUser, ...] = ()
-    iam: IamCredentials | None = None  # None: boto3's default credential chain
+    iam: IamKeys | None = None  # None: boto3's default credential chain
     dynamodb_endpoint: str | None = None
     source: str = "<memory>"
 
@@ -126,7 +126,7 @@ def config_from_dict(raw: Any, *, source: str = "<memory>") -> Config:
         ) if isinstance(pool, Mapping) else None,
         users=tuple(DevUser(str(u["username"]), str(u["password"]), tuple(u.get("groups") or ()))
                     for u in raw.get("users") or () if u.get("password")),
-        iam=IamCredentials(str(iam["accessKeyId"]), str(iam["secretAccessKey"]),
+        iam=IamKeys(str(iam["accessKeyId"]), str(iam["secretAccessKey"]),
                            iam.get("sessionToken"))
         if isinstance(iam, Mapping) and iam.get("accessKeyId") else None,
         dynamodb_endpoint=raw.get("dynamodbEndpoint"),

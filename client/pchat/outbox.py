@@ -250,3 +250,9 @@ def _already_applied(entry: OutboxEntry, current: Message) -> bool:
 
 def _jsonable(value: Any) -> dict[str, Any] | None:
     return asdict(value) if value is not None else None
+
+
+__all__ = [
+    "ConflictResolver", "Discard", "EntryKind", "EntryState", "FlushReport", "Outbox",
+    "OutboxEntry", "Outcome", "Resolution", "Retry",
+]

@@ -71,17 +71,32 @@ def build_services(
     clock = clock_ms if callable(clock_ms) else now_ms
     ids = UlidFactory(clock)
     access = RoomAccess(store.rooms)
-    translation = TranslationService(nlp.translator, store.translations, max_targets=max_translations)
+    translation = TranslationService(
+        nlp.translator, store.translations, max_targets=max_translations
+    )
     analysis = Analysis(nlp.detector, nlp.sentiment, nlp.topics, translation, limits)
     return Services(
         rooms=RoomService(
-            access=access, rooms=store.rooms, profiles=store.profiles, ids=ids, clock_ms=clock, limits=limits
+            access=access,
+            rooms=store.rooms,
+            profiles=store.profiles,
+            ids=ids,
+            clock_ms=clock,
+            limits=limits,
         ),
         messages=MessageService(
-            access=access, messages=store.messages, stats=store.stats, analysis=analysis,
-            translation=translation, ids=ids, clock_ms=clock, limits=limits,
+            access=access,
+            messages=store.messages,
+            stats=store.stats,
+            analysis=analysis,
+            translation=translation,
+            ids=ids,
+            clock_ms=clock,
+            limits=limits,
         ),
-        stats=StatsService(access=access, stats=store.stats, profiles=store.profiles, limits=limits),
+        stats=StatsService(
+            access=access, stats=store.stats, profiles=store.profiles, limits=limits
+        ),
         store=store,
     )
 
@@ -124,12 +139,19 @@ def nlp_for(settings: Settings) -> Nlp:
 
     if settings.nlp_provider == "local":
         detector = nlp.LinguaLanguageDetector(settings.local_nlp_languages)
-        return Nlp(detector, nlp.VaderSentimentAnalyzer(), nlp.YakeTopicExtractor(), nlp.UnavailableTranslator())
+        return Nlp(
+            detector,
+            nlp.VaderSentimentAnalyzer(),
+            nlp.YakeTopicExtractor(),
+            nlp.UnavailableTranslator(),
+        )
     import boto3
     from botocore.config import Config
 
     # Standard retry mode backs off on throttling; timeouts stay well inside AppSync's 30 s.
-    config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
+    config = Config(
+        retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5
+    )
     comprehend = boto3.client("comprehend", region_name=settings.region, config=config)
     translate = boto3.client("translate", region_name=settings.region, config=config)
     return Nlp(

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from .domain.events import Change
 from .domain.model import (
     Author,
     Invitation,
@@ -24,7 +25,6 @@ from .domain.model import (
     Sentiment,
     TagCount,
 )
-from .domain.events import Change
 from .domain.tags import Phrase
 
 # --------------------------------------------------------------------------- NLP
@@ -146,7 +146,9 @@ class MessageRepository(Protocol):
         read that lets a retry skip the NLP pipeline)."""
         ...
 
-    def replace_message(self, message: Message, expected_version: int, tags: TagChange, points_delta: int) -> Message:
+    def replace_message(
+        self, message: Message, expected_version: int, tags: TagChange, points_delta: int
+    ) -> Message:
         """Write an edit or a tombstone if the stored version is ``expected_version``;
         tag links, counters and points follow in the same transaction.
 
@@ -155,7 +157,9 @@ class MessageRepository(Protocol):
         """
         ...
 
-    def list_messages_for_room(self, room_id: str, limit: int, next_token: str | None) -> Page[Message]:
+    def list_messages_for_room(
+        self, room_id: str, limit: int, next_token: str | None
+    ) -> Page[Message]:
         """Newest first, tombstones excluded."""
         ...
 

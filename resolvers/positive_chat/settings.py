@@ -57,7 +57,8 @@ class Settings:
         if provider not in ("aws", "local"):
             raise SettingsError(f"NLP_PROVIDER must be 'aws' or 'local', not {provider!r}")
         languages = tuple(
-            code.strip() for code in env.get("LOCAL_NLP_LANGUAGES", "en,fr,es,de,it,pt").split(",")
+            code.strip()
+            for code in env.get("LOCAL_NLP_LANGUAGES", "en,fr,es,de,it,pt").split(",")
             if code.strip()
         )
         return cls(

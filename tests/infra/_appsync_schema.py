@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from graphql import GraphQLSchema, build_schema
+from graphql import GraphQLObjectType, GraphQLSchema, build_schema
 
 # AppSync provides these; the deployed schema must not declare them (reference 3.1, 3.2).
 PRELUDE = """
@@ -62,3 +62,9 @@ def type_auth_modes(named_type: Any, default_mode: str) -> set[str]:
         AUTH_DIRECTIVES[d] for d in directive_names(named_type.ast_node) if d in AUTH_DIRECTIVES
     }
     return modes or {default_mode}
+
+
+def root(operation_type: GraphQLObjectType | None) -> GraphQLObjectType:
+    """schema.query_type / mutation_type / subscription_type, which this schema defines."""
+    assert operation_type is not None, "schema.graphql must define Query, Mutation and Subscription"
+    return operation_type

@@ -195,7 +195,8 @@ class CodeIndex:
         modules or for a class) and single functions (imported by name, with their callees)."""
         modules: set[str] = set()
         functions: set[tuple[str, str]] = set()
-        pending_modules, pending_functions = [handler_module], []
+        pending_modules: list[str] = [handler_module]
+        pending_functions: list[tuple[str, str]] = []
         while pending_modules or pending_functions:
             if pending_modules:
                 name = pending_modules.pop()
@@ -216,10 +217,10 @@ class CodeIndex:
                 continue
             functions.add((module_name, func_name))
             module = self.modules[module_name]
-            body = module.functions.get(func_name)
-            for node in ast.walk(body) if body else ():
-                if isinstance(node, ast.Call):
-                    self._queue(self._callee(module, node.func), pending_modules, pending_functions)
+            function = module.functions.get(func_name)
+            for call in ast.walk(function) if function else ():
+                if isinstance(call, ast.Call):
+                    self._queue(self._callee(module, call.func), pending_modules, pending_functions)
         return modules, functions
 
     @staticmethod
@@ -288,12 +289,12 @@ class CodeIndex:
         return found
 
     # ------------------------------------------------------------------ reachability
-    def calls_from(self, entries: set[tuple[str, str, str | None]]) -> set[Call]:
+    def calls_from(self, entries: set[tuple[str, str | None, str]]) -> set[Call]:
         """AWS calls reachable from (module, class or None, function) entry points."""
         seen: set[tuple[str, str | None, str]] = set()
         calls: set[Call] = set()
         transact_keys: set[str] = set()
-        pending = [(m, c, f) for m, c, f in entries]
+        pending: list[tuple[str, str | None, str]] = list(entries)
         while pending:
             module_name, class_name, func_name = pending.pop()
             if (module_name, class_name, func_name) in seen:

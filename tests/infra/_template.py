@@ -133,8 +133,10 @@ def subscribed_mutations(schema: Any) -> set[str]:
     """Mutation names listed in any @aws_subscribe(mutations: [...])."""
     from graphql import StringValueNode
 
+    from tests.infra import _appsync_schema
+
     names: set[str] = set()
-    for field in schema.subscription_type.fields.values():
+    for field in _appsync_schema.root(schema.subscription_type).fields.values():
         for directive in field.ast_node.directives:
             if directive.name.value != "aws_subscribe":
                 continue

@@ -16,6 +16,7 @@ import pytest
 from graphql import (
     DocumentNode,
     FieldNode,
+    FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLSchema,
     InlineFragmentNode,
@@ -28,7 +29,7 @@ from graphql import (
 )
 from graphql.error import GraphQLSyntaxError
 
-from tests.infra import _template
+from tests.infra import _appsync_schema, _template
 
 API_MODULE = "positive_chat.handlers.api"
 STREAM_MODULE = "positive_chat.handlers.stream"
@@ -177,7 +178,7 @@ def test_publish_selection_sets_cover_every_subscriber_field(
         fragments = {
             d.name.value: d
             for d in document.definitions
-            if not isinstance(d, OperationDefinitionNode)
+            if isinstance(d, FragmentDefinitionNode)
         }
         for op in document.definitions:
             if isinstance(op, OperationDefinitionNode) and op.operation == OperationType.MUTATION:
@@ -190,7 +191,7 @@ def test_publish_selection_sets_cover_every_subscriber_field(
         "or string constant in the publisher module"
     )
     for name, documents in by_field.items():
-        payload_type = get_named_type(schema.mutation_type.fields[name].type)
+        payload_type = get_named_type(_appsync_schema.root(schema.mutation_type).fields[name].type)
         needed = _all_leaves(payload_type)
         for where, selection, fragments in documents:
             covered = _covered(selection.selection_set, fragments, payload_type)

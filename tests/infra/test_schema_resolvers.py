@@ -23,10 +23,12 @@ NONE_DS = "NONE"
 
 def _expected(schema: GraphQLSchema) -> dict[str, str]:
     publish = _template.subscribed_mutations(schema)
-    expected = {f"Query.{name}": LAMBDA_DS for name in schema.query_type.fields}
-    for name in schema.mutation_type.fields:
+    expected = {
+        f"Query.{name}": LAMBDA_DS for name in _appsync_schema.root(schema.query_type).fields
+    }
+    for name in _appsync_schema.root(schema.mutation_type).fields:
         expected[f"Mutation.{name}"] = NONE_DS if name in publish else LAMBDA_DS
-    for name, field in schema.subscription_type.fields.items():
+    for name, field in _appsync_schema.root(schema.subscription_type).fields.items():
         if field.args:
             expected[f"Subscription.{name}"] = LAMBDA_DS
     return expected
@@ -129,7 +131,7 @@ def test_subscribed_mutations_exist_and_are_iam_only(schema: GraphQLSchema) -> N
     publish = _template.subscribed_mutations(schema)
     assert publish, "schema.graphql has no @aws_subscribe"
     for name in sorted(publish):
-        field = schema.mutation_type.fields.get(name)
+        field = _appsync_schema.root(schema.mutation_type).fields.get(name)
         assert field is not None, f"@aws_subscribe names {name}, which is not a Mutation field"
         auth = _appsync_schema.directive_names(field.ast_node) & set(
             _appsync_schema.AUTH_DIRECTIVES
@@ -145,10 +147,12 @@ def test_publish_payload_types_admit_the_publisher_and_every_subscriber(
     # The publisher (IAM) must be allowed on the returned type's fields, and so must each
     # subscriber's mode, or AppSync drops the fields for them (reference 3.3).
     default = _default_mode()
-    for name, field in schema.subscription_type.fields.items():
+    for name, field in _appsync_schema.root(schema.subscription_type).fields.items():
         payload_type = get_named_type(field.type)
         type_modes = _appsync_schema.type_auth_modes(payload_type, default)
-        subscriber_modes = _appsync_schema.auth_modes(field, schema.subscription_type, default)
+        subscriber_modes = _appsync_schema.auth_modes(
+            field, _appsync_schema.root(schema.subscription_type), default
+        )
         assert "AWS_IAM" in type_modes, (
             f"{payload_type.name} must allow @aws_iam (publisher of {name})"
         )
@@ -200,7 +204,7 @@ def test_cognito_groups_named_in_the_schema_exist(schema: GraphQLSchema) -> None
             for d in getattr(node, "directives", None) or ():
                 for arg in d.arguments or ():
                     if arg.name.value == "cognito_groups" and isinstance(arg.value, ListValueNode):
-                        named |= {v.value for v in arg.value.values}
+                        named |= {getattr(v, "value", "") for v in arg.value.values}
     groups = {
         g["Properties"]["GroupName"]
         for g in _template.resources("AWS::Cognito::UserPoolGroup").values()

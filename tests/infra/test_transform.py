@@ -99,3 +99,21 @@ def test_outputs_give_clients_what_they_need() -> None:
         "TableName",
         "Region",
     } <= set(outputs)
+
+
+def test_the_local_runtime_reads_the_template() -> None:
+    # `make run` serves this template through appsync_local; it must understand every part
+    # it executes (functions, the alias-qualified Lambda data source, NONE, resolvers).
+    import importlib.util
+
+    if importlib.util.find_spec("appsync_local.template") is None:
+        pytest.skip("appsync_local.template does not exist yet")
+    from appsync_local.template import load_template
+
+    model = load_template(_template.TEMPLATE_PATH, env_vars_file=_template.ENV_LOCAL_PATH)
+    assert set(model.functions) == set(_template.functions())
+    api_function = _template.function_for_handler("positive_chat.handlers.api.lambda_handler")
+    lambda_sources = [d for d in model.data_sources.values() if d.type == "AWS_LAMBDA"]
+    assert lambda_sources
+    assert all(d.function_id == api_function for d in lambda_sources), lambda_sources
+    assert len(model.resolvers) == len(_template.resources("AWS::AppSync::Resolver"))

@@ -88,7 +88,9 @@ def check_name(value: str, max_chars: int, *, field: str) -> str:
         )
     bad = _bad_char(stripped, set())
     if bad is not None:
-        raise ValidationError(f"{field} contains a control character (U+{ord(bad):04X})", field=field)
+        raise ValidationError(
+            f"{field} contains a control character (U+{ord(bad):04X})", field=field
+        )
     return stripped
 
 
@@ -104,7 +106,9 @@ def check_optional_text(value: str | None, max_chars: int, *, field: str) -> str
         )
     bad = _bad_char(stripped, _TEXT_CONTROLS_OK)
     if bad is not None:
-        raise ValidationError(f"{field} contains a control character (U+{ord(bad):04X})", field=field)
+        raise ValidationError(
+            f"{field} contains a control character (U+{ord(bad):04X})", field=field
+        )
     return stripped
 
 
@@ -136,13 +140,21 @@ def check_language(value: str, *, field: str = "language") -> str:
     return normalised
 
 
-def check_page_size(limit: int | None, limits: Limits = DEFAULT_LIMITS, *, default: int | None = None, maximum: int | None = None) -> int:
+def check_page_size(
+    limit: int | None,
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    default: int | None = None,
+    maximum: int | None = None,
+) -> int:
     default = limits.page_size_default if default is None else default
     maximum = limits.page_size_max if maximum is None else maximum
     if limit is None:
         return default
     if limit < 1 or limit > maximum:
-        raise ValidationError(f"limit must be between 1 and {maximum}", field="limit", limit=maximum)
+        raise ValidationError(
+            f"limit must be between 1 and {maximum}", field="limit", limit=maximum
+        )
     return limit
 
 

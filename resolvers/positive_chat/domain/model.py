@@ -9,42 +9,42 @@ from typing import Generic, TypeVar
 T = TypeVar("T")
 
 
-class Visibility(str, enum.Enum):
+class Visibility(enum.StrEnum):
     PUBLIC = "PUBLIC"
     PRIVATE = "PRIVATE"
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     OWNER = "OWNER"
     MEMBER = "MEMBER"
 
 
-class SentimentLabel(str, enum.Enum):
+class SentimentLabel(enum.StrEnum):
     POSITIVE = "POSITIVE"
     NEGATIVE = "NEGATIVE"
     NEUTRAL = "NEUTRAL"
     MIXED = "MIXED"
 
 
-class ModerationStatus(str, enum.Enum):
+class ModerationStatus(enum.StrEnum):
     SCORED = "SCORED"
     SCORED_VIA_TRANSLATION = "SCORED_VIA_TRANSLATION"
     UNSCORED = "UNSCORED"
 
 
-class TranslationStatus(str, enum.Enum):
+class TranslationStatus(enum.StrEnum):
     COMPLETE = "COMPLETE"
     NOT_NEEDED = "NOT_NEEDED"
     PARTIAL = "PARTIAL"
     UNAVAILABLE = "UNAVAILABLE"
 
 
-class RejectionReason(str, enum.Enum):
+class RejectionReason(enum.StrEnum):
     NEGATIVE_SENTIMENT = "NEGATIVE_SENTIMENT"
     SENTIMENT_UNAVAILABLE = "SENTIMENT_UNAVAILABLE"
 
 
-class CallerKind(str, enum.Enum):
+class CallerKind(enum.StrEnum):
     USER = "USER"  # Cognito user pool (or OIDC) token
     API_KEY = "API_KEY"  # anonymous, read-only, public rooms only
     IAM = "IAM"  # tools and the stream publisher

@@ -19,7 +19,10 @@ def rejection_reason(
     """
     if moderation is ModerationStatus.UNSCORED or sentiment is None:
         return RejectionReason.SENTIMENT_UNAVAILABLE if room.require_sentiment else None
-    if sentiment.label is SentimentLabel.NEGATIVE and sentiment.negative >= room.negativity_threshold:
+    if (
+        sentiment.label is SentimentLabel.NEGATIVE
+        and sentiment.negative >= room.negativity_threshold
+    ):
         return RejectionReason.NEGATIVE_SENTIMENT
     return None
 

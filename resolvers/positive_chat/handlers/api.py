@@ -8,8 +8,8 @@ from aws_lambda_powertools.event_handler import AppSyncResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from ..domain.errors import ChatError, ConflictError, DependencyError
 from .. import graphql_shapes as serialize
+from ..domain.errors import ChatError, ConflictError, DependencyError
 from . import errors
 from .mutation_router import router as mutation_router
 from .observability import logger, metrics, tracer

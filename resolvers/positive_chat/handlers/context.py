@@ -15,7 +15,7 @@ _services: Services | None = None
 
 def services() -> Services:
     """The wired services; built on first use so importing the handler stays cheap."""
-    global _services  # noqa: PLW0603 - one container-wide instance, like a Lambda's warm state
+    global _services
     if _services is None:
         _services = bootstrap(Settings.from_env())
     return _services
@@ -23,7 +23,7 @@ def services() -> Services:
 
 def use_services(value: Services | None) -> None:
     """Install services (tests, the local runtime's fixtures); None resets."""
-    global _services  # noqa: PLW0603
+    global _services
     _services = value
 
 

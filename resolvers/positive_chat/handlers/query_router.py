@@ -22,31 +22,36 @@ def me() -> dict[str, Any]:
 
 
 @router.resolver(type_name="Query", field_name="room")
-def room(id: str) -> dict[str, Any]:  # noqa: A002 - GraphQL argument name
+def room(id: str) -> dict[str, Any]:
     return serialize.room(services().rooms.get(_caller(), id))
 
 
 @router.resolver(type_name="Query", field_name="rooms")
-def rooms(scope: str | None = None, limit: int | None = None, nextToken: str | None = None) -> dict[str, Any]:  # noqa: N803
+def rooms(
+    scope: str | None = None, limit: int | None = None, nextToken: str | None = None
+) -> dict[str, Any]:
     page = services().rooms.list_rooms(_caller(), scope == "MINE", limit, nextToken)
     return serialize.page(page, serialize.room)
 
 
 @router.resolver(type_name="Query", field_name="messages")
-def messages(roomId: str, limit: int | None = None, nextToken: str | None = None) -> dict[str, Any]:  # noqa: N803
+def messages(roomId: str, limit: int | None = None, nextToken: str | None = None) -> dict[str, Any]:
     page = services().messages.history(_caller(), roomId, limit, nextToken)
     return serialize.page(page, serialize.message)
 
 
 @router.resolver(type_name="Query", field_name="tagCloud")
-def tag_cloud(roomId: str, limit: int | None = None) -> dict[str, Any]:  # noqa: N803
+def tag_cloud(roomId: str, limit: int | None = None) -> dict[str, Any]:
     tags = services().stats.tag_cloud(_caller(), roomId, limit)
     return {"roomId": roomId, "tags": [serialize.tag_count(t) for t in tags], "updatedAt": None}
 
 
 @router.resolver(type_name="Query", field_name="messagesByTag")
 def messages_by_tag(
-    tag: str, roomId: str | None = None, limit: int | None = None, nextToken: str | None = None  # noqa: N803
+    tag: str,
+    roomId: str | None = None,
+    limit: int | None = None,
+    nextToken: str | None = None,
 ) -> dict[str, Any]:
     page = services().messages.by_tag(_caller(), tag, roomId, limit, nextToken)
     return serialize.page(page, serialize.message)
@@ -54,7 +59,10 @@ def messages_by_tag(
 
 @router.resolver(type_name="Query", field_name="syncMessages")
 def sync_messages(
-    roomId: str, lastSync: int | None = None, limit: int | None = None, nextToken: str | None = None  # noqa: N803
+    roomId: str,
+    lastSync: int | None = None,
+    limit: int | None = None,
+    nextToken: str | None = None,
 ) -> dict[str, Any]:
     result = services().messages.sync(_caller(), roomId, lastSync, limit, nextToken)
     return {
@@ -65,6 +73,6 @@ def sync_messages(
 
 
 @router.resolver(type_name="Query", field_name="leaderboard")
-def leaderboard(roomId: str, limit: int | None = None) -> dict[str, Any]:  # noqa: N803
+def leaderboard(roomId: str, limit: int | None = None) -> dict[str, Any]:
     entries = services().stats.leaderboard(_caller(), roomId, limit)
     return {"roomId": roomId, "entries": [serialize.leaderboard_entry(e) for e in entries]}

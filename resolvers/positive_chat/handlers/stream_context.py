@@ -24,7 +24,7 @@ _override: PublishingDeps | None = None
 
 def use_publishing(deps: PublishingDeps | None) -> None:
     """Install dependencies (tests); None resets."""
-    global _override  # noqa: PLW0603 - container-wide state, like a warm Lambda's
+    global _override
     _override = deps
 
 
@@ -45,5 +45,7 @@ def _from_env() -> PublishingDeps:
     return PublishingDeps(
         decode=decode_stream_record,
         stats=DynamoStatsRepository(client, settings.table_name),
-        publisher=AppSyncPublisher(settings.graphql_url, settings.region, session.get_credentials()),
+        publisher=AppSyncPublisher(
+            settings.graphql_url, settings.region, session.get_credentials()
+        ),
     )

@@ -14,10 +14,10 @@ router = Router()
 
 
 @router.resolver(type_name="Subscription", field_name="onMessage")
-def on_message(roomId: str) -> None:  # noqa: N803
+def on_message(roomId: str) -> None:
     services().rooms.get(caller_of(router.current_event.raw_event), roomId)
 
 
 @router.resolver(type_name="Subscription", field_name="onTagCloud")
-def on_tag_cloud(roomId: str) -> None:  # noqa: N803
+def on_tag_cloud(roomId: str) -> None:
     services().rooms.get(caller_of(router.current_event.raw_event), roomId)

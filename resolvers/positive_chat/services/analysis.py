@@ -67,7 +67,9 @@ class Analysis:
     def judge(self, text: str, language: str) -> Judgement:
         """Score the text's sentiment, translating to the pivot language if needed."""
         if self._sentiment.supports(language):
-            return Judgement(language, self._sentiment.analyze(text, language), ModerationStatus.SCORED)
+            return Judgement(
+                language, self._sentiment.analyze(text, language), ModerationStatus.SCORED
+            )
         if self._translation.available and self._sentiment.supports(PIVOT_LANGUAGE):
             pivot = self._translation.translate_one(text, language, PIVOT_LANGUAGE)
             if pivot is not None:

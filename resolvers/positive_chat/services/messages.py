@@ -25,7 +25,6 @@ from ..domain.model import (
     Message,
     Page,
     Rejection,
-    RejectionReason,
     Room,
 )
 from ..domain.moderation import points_for, rejection_reason
@@ -96,8 +95,13 @@ class MessageService:
         now = self._now()
         message = self._compose(text, room, judgement, now)
         message = dataclasses.replace(
-            message, id=self._ids.new(), room_id=room.id, author=author, client_id=client_id,
-            created_at_ms=now, version=1,
+            message,
+            id=self._ids.new(),
+            room_id=room.id,
+            author=author,
+            client_id=client_id,
+            created_at_ms=now,
+            version=1,
         )
         stored = self._messages.add_message(message)
         if stored.id != message.id:
@@ -126,11 +130,18 @@ class MessageService:
         composed = self._compose(text, room, judgement, now)
         edited = dataclasses.replace(
             current,
-            text=composed.text, language=composed.language, sentiment=composed.sentiment,
-            moderation=composed.moderation, tags=composed.tags, translations=composed.translations,
+            text=composed.text,
+            language=composed.language,
+            sentiment=composed.sentiment,
+            moderation=composed.moderation,
+            tags=composed.tags,
+            translations=composed.translations,
             translation_status=composed.translation_status,
-            untranslated_languages=composed.untranslated_languages, points=composed.points,
-            version=current.version + 1, last_changed_at_ms=now, edited_at_ms=now,
+            untranslated_languages=composed.untranslated_languages,
+            points=composed.points,
+            version=current.version + 1,
+            last_changed_at_ms=now,
+            edited_at_ms=now,
         )
         added, removed = tag_delta(current.tags, edited.tags)
         stored = self._messages.replace_message(
@@ -153,23 +164,40 @@ class MessageService:
         _check_version(current, cmd.expected_version)
         now = self._now()
         tombstone = dataclasses.replace(
-            current, text="", tags=(), translations=(), untranslated_languages=(), points=0,
-            sentiment=None, deleted=True, version=current.version + 1, last_changed_at_ms=now,
+            current,
+            text="",
+            tags=(),
+            translations=(),
+            untranslated_languages=(),
+            points=0,
+            sentiment=None,
+            deleted=True,
+            version=current.version + 1,
+            last_changed_at_ms=now,
         )
         return self._messages.replace_message(
-            tombstone, cmd.expected_version, TagChange(frozenset(), frozenset(current.tags)),
+            tombstone,
+            cmd.expected_version,
+            TagChange(frozenset(), frozenset(current.tags)),
             -current.points,
         )
 
     # ------------------------------------------------------------------ reads
 
-    def history(self, caller: Caller, room_id: str, limit: int | None, token: str | None) -> Page[Message]:
+    def history(
+        self, caller: Caller, room_id: str, limit: int | None, token: str | None
+    ) -> Page[Message]:
         room = self._access.readable_room(checks.check_id(room_id, field="roomId"), caller)
         size = checks.check_page_size(limit, self._limits)
         return self._messages.list_messages_for_room(room.id, size, token)
 
     def sync(
-        self, caller: Caller, room_id: str, last_sync_ms: int | None, limit: int | None, token: str | None
+        self,
+        caller: Caller,
+        room_id: str,
+        last_sync_ms: int | None,
+        limit: int | None,
+        token: str | None,
     ) -> SyncPage:
         started = self._now()
         room = self._access.readable_room(checks.check_id(room_id, field="roomId"), caller)
@@ -202,14 +230,27 @@ class MessageService:
         tags = self._analysis.tags(text, judgement)
         outcome = self._translation.for_readers(text, judgement.language, room.reader_languages)
         return Message(
-            id="", room_id=room.id, author=Author("", ""), text=text, language=judgement.language,
-            sentiment=judgement.sentiment, moderation=judgement.moderation, tags=tags,
-            translations=outcome.translations, translation_status=outcome.status,
-            untranslated_languages=outcome.untranslated, points=points_for(judgement.sentiment),
-            created_at_ms=now, client_id="", version=1, last_changed_at_ms=now,
+            id="",
+            room_id=room.id,
+            author=Author("", ""),
+            text=text,
+            language=judgement.language,
+            sentiment=judgement.sentiment,
+            moderation=judgement.moderation,
+            tags=tags,
+            translations=outcome.translations,
+            translation_status=outcome.status,
+            untranslated_languages=outcome.untranslated,
+            points=points_for(judgement.sentiment),
+            created_at_ms=now,
+            client_id="",
+            version=1,
+            last_changed_at_ms=now,
         )
 
-    def _rejection(self, room: Room, author: Author, judgement: Judgement) -> MessageRejected | None:
+    def _rejection(
+        self, room: Room, author: Author, judgement: Judgement
+    ) -> MessageRejected | None:
         reason = rejection_reason(judgement.sentiment, judgement.moderation, room)
         if reason is None:
             return None
@@ -223,14 +264,22 @@ class MessageService:
                 message, hint, hint_language = message_t, hint_t, judgement.language
         return MessageRejected(
             Rejection(
-                reason=reason, message=message, hint=hint, hint_language=hint_language,
-                language=judgement.language, sentiment=judgement.sentiment,
+                reason=reason,
+                message=message,
+                hint=hint,
+                hint_language=hint_language,
+                language=judgement.language,
+                sentiment=judgement.sentiment,
                 threshold=room.negativity_threshold,
             )
         )
 
-    def _own_message(self, room: Room, message_id: str, caller: Caller, *, allow_moderator: bool) -> Message:
-        message = self._messages.get_message(room.id, checks.check_id(message_id, field="messageId"))
+    def _own_message(
+        self, room: Room, message_id: str, caller: Caller, *, allow_moderator: bool
+    ) -> Message:
+        message = self._messages.get_message(
+            room.id, checks.check_id(message_id, field="messageId")
+        )
         if message is None or message.deleted:
             raise NotFoundError(f"Message {message_id} does not exist in room {room.id}")
         if message.author.id != caller.user_id and not (allow_moderator and caller.is_moderator):
@@ -245,7 +294,7 @@ class MessageService:
 
 def _author(caller: Caller) -> Author:
     require_user(caller)
-    assert caller.user_id is not None  # noqa: S101 - narrowed by require_user
+    assert caller.user_id is not None
     return Author(caller.user_id, caller.username or caller.user_id)
 
 

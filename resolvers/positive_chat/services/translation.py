@@ -69,7 +69,9 @@ class TranslationService:
     def available(self) -> bool:
         return self._translator.available
 
-    def for_readers(self, text: str, source: str, reader_languages: Sequence[str]) -> TranslationOutcome:
+    def for_readers(
+        self, text: str, source: str, reader_languages: Sequence[str]
+    ) -> TranslationOutcome:
         """Translate into every reader language but the source, at most ``max_targets``.
 
         Never raises for provider trouble: a failed target is reported in

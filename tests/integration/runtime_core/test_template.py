@@ -145,3 +145,44 @@ def test_schema_prelude_is_injected() -> None:
     schema = build_appsync_schema("type Query { at: AWSDateTime @aws_api_key @aws_iam }")
     assert schema.get_type("AWSJSON") is not None
     assert schema.get_directive("aws_cognito_user_pools") is not None
+
+
+def test_sam_auto_publish_alias_references(tmp_path: Path) -> None:
+    # Given SAM's AutoPublishAlias (from Globals) and a data source on `!Ref Fn.Alias`
+    (tmp_path / "code").mkdir()
+    (tmp_path / "schema.graphql").write_text("type Query { ping: String }")
+    t = tmp_path / "t.yaml"
+    t.write_text("""
+Globals:
+  Function: {AutoPublishAlias: live, Runtime: python3.12}
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: code
+      Handler: app.handler
+      Environment:
+        Variables:
+          ALIAS: !Sub "${Fn.Alias}"
+          VERSION: !GetAtt Fn.Version.Version
+  Api:
+    Type: AWS::AppSync::GraphQLApi
+    Properties: {Name: x, AuthenticationType: API_KEY}
+  Schema:
+    Type: AWS::AppSync::GraphQLSchema
+    Properties: {ApiId: !GetAtt Api.ApiId, DefinitionS3Location: schema.graphql}
+  DS:
+    Type: AWS::AppSync::DataSource
+    Properties:
+      ApiId: !GetAtt Api.ApiId
+      Name: FnSource
+      Type: AWS_LAMBDA
+      LambdaConfig: {LambdaFunctionArn: !Ref Fn.Alias}
+""")
+    model = load_template(t, stack_name="s")
+    ds = model.data_sources["FnSource"]
+    # Then the alias ARN qualifies the function ARN and still maps to the function
+    assert ds.function_arn == "arn:aws:lambda:us-east-1:000000000000:function:s-Fn:live"
+    assert ds.function_id == "Fn"
+    env = model.functions["Fn"].environment
+    assert env["ALIAS"] == ds.function_arn and env["VERSION"] == "1"

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-
 from positive_chat.domain import limits
 from positive_chat.domain.errors import ValidationError
 
@@ -40,7 +39,9 @@ def test_uuid_client_id_is_fine():
     assert limits.check_client_id("3f1c2a9e-2b7d-4a51-9f8e-7c6d5b4a3f21")
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("EN", "en"), ("fr", "fr"), ("zh-tw", "zh-TW"), (" pt ", "pt")])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("EN", "en"), ("fr", "fr"), ("zh-tw", "zh-TW"), (" pt ", "pt")]
+)
 def test_language_codes_are_normalised(raw, expected):
     assert limits.check_language(raw) == expected
 

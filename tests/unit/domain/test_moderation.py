@@ -21,16 +21,25 @@ def _s(label: SentimentLabel, negative: float = 0.0, positive: float = 0.0) -> S
 
 
 def test_negative_at_or_above_threshold_is_rejected():
-    assert rejection_reason(_s(SentimentLabel.NEGATIVE, 0.6), ModerationStatus.SCORED, _room()) is RejectionReason.NEGATIVE_SENTIMENT
+    assert (
+        rejection_reason(_s(SentimentLabel.NEGATIVE, 0.6), ModerationStatus.SCORED, _room())
+        is RejectionReason.NEGATIVE_SENTIMENT
+    )
 
 
 def test_negative_label_below_threshold_passes():
     # The 2019 design rejected on the label alone; we also need the score.
-    assert rejection_reason(_s(SentimentLabel.NEGATIVE, 0.55), ModerationStatus.SCORED, _room()) is None
+    assert (
+        rejection_reason(_s(SentimentLabel.NEGATIVE, 0.55), ModerationStatus.SCORED, _room())
+        is None
+    )
 
 
 def test_a_strict_room_rejects_more():
-    assert rejection_reason(_s(SentimentLabel.NEGATIVE, 0.55), ModerationStatus.SCORED, _room(0.5)) is not None
+    assert (
+        rejection_reason(_s(SentimentLabel.NEGATIVE, 0.55), ModerationStatus.SCORED, _room(0.5))
+        is not None
+    )
 
 
 def test_high_negative_score_without_negative_label_passes():
@@ -39,7 +48,10 @@ def test_high_negative_score_without_negative_label_passes():
 
 def test_unscored_is_accepted_unless_the_room_requires_sentiment():
     assert rejection_reason(None, ModerationStatus.UNSCORED, _room()) is None
-    assert rejection_reason(None, ModerationStatus.UNSCORED, _room(require=True)) is RejectionReason.SENTIMENT_UNAVAILABLE
+    assert (
+        rejection_reason(None, ModerationStatus.UNSCORED, _room(require=True))
+        is RejectionReason.SENTIMENT_UNAVAILABLE
+    )
 
 
 def test_points_only_for_positive_and_bounded():

@@ -26,7 +26,12 @@ def test_long_tags_are_cut_at_a_word_boundary():
 
 
 def test_select_tags_deduplicates_bounds_and_orders():
-    phrases = [Phrase("Rome", 0.9), Phrase("rome", 0.95), Phrase("ROME!", 0.2), Phrase("sunny day", 0.8)]
+    phrases = [
+        Phrase("Rome", 0.9),
+        Phrase("rome", 0.95),
+        Phrase("ROME!", 0.2),
+        Phrase("sunny day", 0.8),
+    ]
     phrases += [Phrase(f"topic {i}", 0.5) for i in range(20)]
     tags = select_tags(phrases, Limits(tags_per_message=5))
     assert tags[0] == "rome"

@@ -4,8 +4,8 @@ import uuid
 from dataclasses import dataclass, field
 
 import pytest
-
 from positive_chat.handlers.context import use_services
+
 from tests.unit.services.conftest import World
 
 

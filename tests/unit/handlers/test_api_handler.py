@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from positive_chat.handlers.api import lambda_handler
+
 from tests.events import load_event
 
 
@@ -103,7 +104,9 @@ def test_subscription_authorization_for_private_rooms(world, context):
     assert _invoke(_with_args("onMessage", roomId=room["id"]), context) is None
     stranger = load_event("onMessage", arguments={"roomId": room["id"]})
     stranger["identity"] = dict(stranger["identity"], sub="sub-bob", username="bob")
-    stranger["identity"]["claims"] = dict(stranger["identity"]["claims"], sub="sub-bob", username="bob")
+    stranger["identity"]["claims"] = dict(
+        stranger["identity"]["claims"], sub="sub-bob", username="bob"
+    )
     assert _invoke(stranger, context)["__error"]["type"] == "Unauthorized"
     anonymous = load_event("onMessage", arguments={"roomId": room["id"]}, identity=None)
     assert _invoke(anonymous, context)["__error"]["type"] == "Unauthorized"
@@ -142,7 +145,9 @@ def test_message_text_never_reaches_the_logs(world, context):
     event["arguments"]["input"].update(roomId=room["id"], text=secret)
     assert _invoke(event, context)["status"] == "ACCEPTED"
     rejected = load_event("postMessage")
-    rejected["arguments"]["input"].update(roomId=room["id"], text="idiot, I hate Lisbon", clientId="client-log-2")
+    rejected["arguments"]["input"].update(
+        roomId=room["id"], text="idiot, I hate Lisbon", clientId="client-log-2"
+    )
     assert _invoke(rejected, context)["status"] == "REJECTED"
     logger._logger.removeHandler(handler)
     logs = sink.getvalue()

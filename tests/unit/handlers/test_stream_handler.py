@@ -8,6 +8,7 @@ from positive_chat.domain.model import Visibility
 from positive_chat.handlers.stream import lambda_handler
 from positive_chat.handlers.stream_context import PublishingDeps, use_publishing
 from positive_chat.services.publishing import StreamItem
+
 from tests.fakes import RecordingPublisher
 from tests.unit.services.conftest import ALICE
 
@@ -40,7 +41,9 @@ def _setup(world, items_by_event: dict[str, StreamItem], publisher: RecordingPub
 def _world_with_posts(world, n: int):
     room = world.services.rooms.create(commands.CreateRoom(ALICE, "Lounge", Visibility.PUBLIC))
     messages = [
-        world.services.messages.post(commands.PostMessage(ALICE, room.id, f"Great Rome {i}", f"client-st{i:03d}")).message
+        world.services.messages.post(
+            commands.PostMessage(ALICE, room.id, f"Great Rome {i}", f"client-st{i:03d}")
+        ).message
         for i in range(n)
     ]
     return room, messages
@@ -65,10 +68,18 @@ def test_messages_are_published_in_order_and_the_tag_cloud_once_per_room(world, 
         use_publishing(None)
     assert result == {"batchItemFailures": []}
     kinds = [type(c).__name__ for c in publisher.published]
-    assert kinds == ["MessageChanged", "MessageChanged", "TagCloudChanged", "MessageChanged", "RoomCreated"]
+    assert kinds == [
+        "MessageChanged",
+        "MessageChanged",
+        "TagCloudChanged",
+        "MessageChanged",
+        "RoomCreated",
+    ]
     cloud = next(c for c in publisher.published if isinstance(c, TagCloudChanged))
     assert {(t.tag, t.count) for t in cloud.tags} >= {("rome", 3)}
-    assert [c.message.id for c in publisher.published if isinstance(c, MessageChanged)] == [m.id for m in messages]
+    assert [c.message.id for c in publisher.published if isinstance(c, MessageChanged)] == [
+        m.id for m in messages
+    ]
     assert any(isinstance(c, RoomCreated) for c in publisher.published)
 
 

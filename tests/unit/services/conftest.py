@@ -3,9 +3,9 @@ from __future__ import annotations
 import itertools
 
 import pytest
-
 from positive_chat.bootstrap import Nlp, Store, build_services
 from positive_chat.domain.model import Caller, CallerKind
+
 from tests.fakes import (
     CapitalisedTopics,
     InMemoryStore,
@@ -18,7 +18,9 @@ from tests.fakes import (
 class World:
     """A service graph on in-memory ports, with a controllable clock."""
 
-    def __init__(self, translator: RecordingTranslator | None = None, max_translations: int = 5) -> None:
+    def __init__(
+        self, translator: RecordingTranslator | None = None, max_translations: int = 5
+    ) -> None:
         self.store = InMemoryStore()
         self.detector = ScriptedDetector()
         self.sentiment = ScriptedSentiment()

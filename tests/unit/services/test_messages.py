@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 
 import pytest
-
 from positive_chat.domain import commands
 from positive_chat.domain.errors import (
     ConflictError,
@@ -21,6 +20,7 @@ from positive_chat.domain.model import (
     TranslationStatus,
     Visibility,
 )
+
 from tests.fakes import RecordingTranslator
 
 from .conftest import ALICE, ANONYMOUS, BOB, CAROL_ANALYST, DAVE_MODERATOR, TOOL, World
@@ -33,7 +33,9 @@ def _room(world: World, *, visibility: Visibility = Visibility.PUBLIC, language:
 
 
 def _post(world: World, room_id: str, text: str, client_id: str, caller=ALICE, language=None):
-    return world.services.messages.post(commands.PostMessage(caller, room_id, text, client_id, language))
+    return world.services.messages.post(
+        commands.PostMessage(caller, room_id, text, client_id, language)
+    )
 
 
 def test_positive_post_is_stored_with_tags_points_and_version(world):
@@ -149,7 +151,11 @@ def test_translation_bound_and_partial_failures_are_reported():
     message = _post(world, room.id, "Great day", "client-tr003").message
     assert message.translation_status is TranslationStatus.PARTIAL
     assert len(message.translations) <= 2
-    assert set(message.untranslated_languages) | {t.language for t in message.translations} == {"fr", "de", "es"}
+    assert set(message.untranslated_languages) | {t.language for t in message.translations} == {
+        "fr",
+        "de",
+        "es",
+    }
 
 
 def test_offline_translation_is_reported_unavailable_never_faked():
@@ -200,8 +206,12 @@ def test_posting_needs_membership_and_a_user(world):
 
 @pytest.mark.parametrize(
     ("text", "client_id", "match"),
-    [("", "client-val01", "empty"), ("x" * 2001, "client-val02", "limit is 2000"),
-     ("ok", "bad id", "clientId"), ("nul\x00", "client-val03", "control character")],
+    [
+        ("", "client-val01", "empty"),
+        ("x" * 2001, "client-val02", "limit is 2000"),
+        ("ok", "bad id", "clientId"),
+        ("nul\x00", "client-val03", "control character"),
+    ],
 )
 def test_invalid_posts_write_nothing(world, text, client_id, match):
     room = _room(world)
@@ -257,7 +267,9 @@ def test_delete_leaves_a_tombstone_that_sync_reports_and_history_hides(world):
     room = _room(world)
     message = _post(world, room.id, "Great Rome", "client-del01").message
     before = world.now
-    tombstone = world.services.messages.delete(commands.DeleteMessage(ALICE, room.id, message.id, 1))
+    tombstone = world.services.messages.delete(
+        commands.DeleteMessage(ALICE, room.id, message.id, 1)
+    )
     assert tombstone.deleted and tombstone.text == "" and tombstone.version == 2
     assert world.services.messages.history(ALICE, room.id, None, None).items == []
     changes = world.services.messages.sync(ALICE, room.id, before, None, None)
@@ -271,7 +283,9 @@ def test_delete_leaves_a_tombstone_that_sync_reports_and_history_hides(world):
 def test_moderators_delete_any_message(world):
     room = _room(world)
     message = _post(world, room.id, "Hello Rome", "client-del02").message
-    tombstone = world.services.messages.delete(commands.DeleteMessage(DAVE_MODERATOR, room.id, message.id, 1))
+    tombstone = world.services.messages.delete(
+        commands.DeleteMessage(DAVE_MODERATOR, room.id, message.id, 1)
+    )
     assert tombstone.deleted
 
 
@@ -300,7 +314,9 @@ def test_search_across_rooms_is_for_analysts(world):
 
 def test_history_paginates_newest_first(world):
     room = _room(world)
-    ids = [_post(world, room.id, f"Great Day {i}", f"client-pg{i:03d}").message.id for i in range(5)]
+    ids = [
+        _post(world, room.id, f"Great Day {i}", f"client-pg{i:03d}").message.id for i in range(5)
+    ]
     first = world.services.messages.history(ALICE, room.id, 2, None)
     second = world.services.messages.history(ALICE, room.id, 2, first.next_token)
     third = world.services.messages.history(ALICE, room.id, 2, second.next_token)

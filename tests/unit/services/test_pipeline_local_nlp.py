@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from positive_chat.bootstrap import Store, build_services, nlp_for
 from positive_chat.domain import commands
 from positive_chat.domain.events import MessageAccepted, MessageRejected
@@ -15,6 +14,7 @@ from positive_chat.domain.model import (
     Visibility,
 )
 from positive_chat.settings import Settings
+
 from tests.fakes import InMemoryStore
 
 from .conftest import ALICE, BOB
@@ -29,7 +29,9 @@ def local_nlp():
 def chat(local_nlp):
     store = InMemoryStore()
     services = build_services(Store(store, store, store, store, store), local_nlp)
-    room = services.rooms.create(commands.CreateRoom(ALICE, "Lounge", Visibility.PUBLIC, language="en"))
+    room = services.rooms.create(
+        commands.CreateRoom(ALICE, "Lounge", Visibility.PUBLIC, language="en")
+    )
     return services, store, room
 
 
@@ -78,13 +80,15 @@ def test_a_short_insult_cannot_hide_behind_a_reader_language_that_cannot_be_scor
     # Lingua is not confident on short text; Bob reads French (which VADER cannot score).
     services, store, room = chat
     services.rooms.join(commands.JoinRoom(BOB, room.id, "fr"))
-    outcome = _post(services, room, "You are a stupid idiot and I hate you", "client-ins002", caller=BOB)
+    outcome = _post(
+        services, room, "You are a stupid idiot and I hate you", "client-ins002", caller=BOB
+    )
     assert isinstance(outcome, MessageRejected)
     assert store.messages == {}
 
 
 def test_tag_cloud_counts_after_several_posts(chat):
-    services, store, room = chat
+    services, _, room = chat
     texts = ["I love Rome in spring", "Rome has wonderful food", "Paris is lovely in spring"]
     for i, text in enumerate(texts):
         assert isinstance(_post(services, room, text, f"client-cld{i:03d}"), MessageAccepted)

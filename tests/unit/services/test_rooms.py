@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from positive_chat.domain import commands
 from positive_chat.domain.errors import UnauthorizedError, ValidationError
 from positive_chat.domain.model import Role, Visibility
@@ -68,20 +67,28 @@ def test_owner_cannot_leave_and_only_owner_updates(world):
     world.services.rooms.join(commands.JoinRoom(BOB, room.id))
     with pytest.raises(UnauthorizedError):
         world.services.rooms.update(commands.UpdateRoom(BOB, room.id, negativity_threshold=0.9))
-    updated = world.services.rooms.update(commands.UpdateRoom(ALICE, room.id, negativity_threshold=0.9))
+    updated = world.services.rooms.update(
+        commands.UpdateRoom(ALICE, room.id, negativity_threshold=0.9)
+    )
     assert updated.negativity_threshold == 0.9
     assert world.store.get_room(room.id).negativity_threshold == 0.9
 
 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
-    [({"name": ""}, "name must not be empty"), ({"name": "x" * 81}, "limit is 80"),
-     ({"negativity_threshold": 0.2}, "negativityThreshold"), ({"language": "klingon"}, "language code")],
+    [
+        ({"name": ""}, "name must not be empty"),
+        ({"name": "x" * 81}, "limit is 80"),
+        ({"negativity_threshold": 0.2}, "negativityThreshold"),
+        ({"language": "klingon"}, "language code"),
+    ],
 )
 def test_invalid_rooms_are_refused_and_nothing_is_written(world, kwargs, match):
     args = {"name": "Lounge", **kwargs}
     with pytest.raises(ValidationError, match=match):
-        world.services.rooms.create(commands.CreateRoom(ALICE, visibility=Visibility.PUBLIC, **args))
+        world.services.rooms.create(
+            commands.CreateRoom(ALICE, visibility=Visibility.PUBLIC, **args)
+        )
     assert world.store.rooms == {}
 
 

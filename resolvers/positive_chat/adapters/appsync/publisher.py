@@ -19,9 +19,9 @@ from gql import Client, gql
 from gql.transport.aiohttp import AIOHTTPTransport
 from gql.transport.appsync_auth import AppSyncIAMAuthentication
 
+from ... import graphql_shapes as serialize
 from ...domain.errors import ProviderError
 from ...domain.events import Change, MessageChanged, RoomCreated, TagCloudChanged
-from ... import graphql_shapes as serialize
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +85,9 @@ def operation_for(change: Change) -> tuple[Any, dict[str, Any]]:
 
 
 class AppSyncPublisher:
-    def __init__(self, graphql_url: str, region: str, credentials: Any, *, timeout_s: int = 10) -> None:
+    def __init__(
+        self, graphql_url: str, region: str, credentials: Any, *, timeout_s: int = 10
+    ) -> None:
         """``credentials``: botocore credentials (the function role's, on Lambda)."""
         if not graphql_url:
             raise ValueError("GRAPHQL_URL is not configured for the publisher")
@@ -114,7 +116,7 @@ class AppSyncPublisher:
                 try:
                     await session.execute(document, variable_values=variables)
                     results.append(None)
-                except Exception as exc:  # noqa: BLE001 - reported per change, never raised
+                except Exception as exc:
                     logger.warning("publish failed: %s", type(change).__name__, exc_info=True)
                     results.append(ProviderError(f"publish failed: {type(exc).__name__}"))
         return results

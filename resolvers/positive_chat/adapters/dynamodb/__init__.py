@@ -11,6 +11,7 @@ from .message_repository import DynamoMessageRepository
 from .profile_repository import DynamoProfileRepository
 from .room_repository import DynamoRoomRepository
 from .stats_repository import DynamoStatsRepository
+from .stream_records import decode_stream_record
 from .table import TABLE_DEFINITION, TTL_ATTRIBUTE, create_table
 from .translation_cache import DynamoTranslationCache
 
@@ -23,5 +24,6 @@ __all__ = [
     "DynamoStatsRepository",
     "DynamoTranslationCache",
     "create_table",
+    "decode_stream_record",
     "message_from_item",
 ]

@@ -188,13 +188,17 @@ def invitation_from_item(item: RawItem) -> Invitation:
 
 def message_to_item(msg: Message, *, expires_at: int | None = None) -> Item:
     s = msg.sentiment
-    sentiment = None if s is None else {
-        "label": s.label.value,
-        "positive": s.positive,
-        "negative": s.negative,
-        "neutral": s.neutral,
-        "mixed": s.mixed,
-    }
+    sentiment = (
+        None
+        if s is None
+        else {
+            "label": s.label.value,
+            "positive": s.positive,
+            "negative": s.negative,
+            "neutral": s.neutral,
+            "mixed": s.mixed,
+        }
+    )
     return to_item(
         {
             k.PK: k.room_pk(msg.room_id),
@@ -231,12 +235,16 @@ def message_from_item(item: RawItem) -> Message:
     """Also decodes a stream record's NewImage/OldImage of a message."""
     v = from_item(item)
     s = v.get("sentiment")
-    sentiment = None if s is None else Sentiment(
-        label=SentimentLabel(s["label"]),
-        positive=float(s["positive"]),
-        negative=float(s["negative"]),
-        neutral=float(s["neutral"]),
-        mixed=float(s["mixed"]),
+    sentiment = (
+        None
+        if s is None
+        else Sentiment(
+            label=SentimentLabel(s["label"]),
+            positive=float(s["positive"]),
+            negative=float(s["negative"]),
+            neutral=float(s["neutral"]),
+            mixed=float(s["mixed"]),
+        )
     )
     edited = v.get("editedAt")
     return Message(

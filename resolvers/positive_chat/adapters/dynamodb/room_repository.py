@@ -199,4 +199,3 @@ class DynamoRoomRepository:
                 TableName=self._table, Key=k.key(pk, sk), ConsistentRead=True
             )
         return response.get("Item")
-

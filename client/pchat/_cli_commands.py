@@ -1,0 +1,251 @@
+"""The CLI's commands: call the library, render the result, return the exit code.
+
+No behaviour lives here that the library does not offer; this is presentation only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+from pathlib import Path
+
+from . import _render as render
+from ._cli_context import Context, ExitCode
+from ._outbox_commands import report_outcomes
+from .auth import user_session
+from .errors import AuthError
+from .export import ExportFormat, export_messages
+from .models import Message
+from .operations import iter_pages
+from .outbox import EntryState, FlushReport
+from .realtime import ConnectionEvent, RoomFeed
+
+OK, API_ERROR, USAGE = ExitCode.OK, ExitCode.API_ERROR, ExitCode.USAGE
+AUTH, OFFLINE, REJECTED = ExitCode.AUTH, ExitCode.OFFLINE, ExitCode.REJECTED
+
+
+async def login(ctx: Context) -> int:
+    config = ctx.config
+    username = ctx.args.username or ctx.args.user
+    if not username:
+        ctx.note("pchat login USERNAME: who signs in?", "red")
+        return USAGE
+    if ctx.args.password_stdin:
+        password = ctx.stdin.readline().rstrip("\n")
+    else:
+        # Seeded local users (runtime.json) sign in without typing their public dev password.
+        password = config.dev_password(username) or getpass.getpass(f"Password for {username}: ")
+    session = user_session(config, ctx.tokens)
+    tokens = await asyncio.to_thread(session.login, username, password)
+    ctx.emit({"username": tokens.username, "expiresAt": int(tokens.expires_at)})
+    ctx.say(f"signed in as {ctx.style(username, 'bold')} ({config.source})")
+    return OK
+
+
+async def logout(ctx: Context) -> int:
+    session = user_session(ctx.config, ctx.tokens)
+    try:
+        session.resume(ctx.args.user)
+    except AuthError:
+        ctx.say("not signed in")
+        return OK
+    who = session.username
+    session.logout()
+    ctx.emit({"username": who, "signedOut": True})
+    ctx.say(f"signed out {who}")
+    return OK
+
+
+async def me(ctx: Context) -> int:
+    profile = await ctx.client.me()
+    ctx.emit(profile)
+    ctx.say(render.table(["user", "language", "points", "rejected"], [[
+        profile.username, profile.preferred_language, str(profile.points),
+        str(profile.rejected_count)]], ctx.style))
+    return OK
+
+
+async def rooms(ctx: Context) -> int:
+    scope = "MINE" if ctx.args.mine else "PUBLIC"
+    rows = []
+    async for page in iter_pages(lambda token: ctx.client.rooms(
+            scope=scope, limit=ctx.args.limit, next_token=token)):
+        for room in page.items:
+            ctx.emit(room)
+            rows.append([room.id, room.name, room.visibility.lower(), str(room.member_count),
+                         ",".join(room.languages), room.owner.username])
+        if not ctx.args.all:
+            if page.next_token:
+                ctx.note("more rooms: pchat rooms --all")
+            break
+    ctx.say(render.table(["id", "name", "visibility", "members", "languages", "owner"], rows,
+                         ctx.style))
+    return OK
+
+
+async def create_room(ctx: Context) -> int:
+    room = await ctx.client.create_room(
+        ctx.args.name, visibility="PRIVATE" if ctx.args.private else "PUBLIC",
+        description=ctx.args.description, language=ctx.args.language,
+        negativity_threshold=ctx.args.threshold,
+        require_sentiment=True if ctx.args.require_sentiment else None)
+    ctx.emit(room)
+    ctx.say(f"created {room.visibility.lower()} room {ctx.style(room.name, 'bold')}: {room.id}")
+    return OK
+
+
+async def join(ctx: Context) -> int:
+    membership = await ctx.client.join_room(ctx.args.room, language=ctx.args.language)
+    ctx.emit(membership)
+    ctx.say(f"joined {membership.room_id} as {membership.role.lower()}, reading "
+            f"{membership.language}")
+    return OK
+
+
+async def send(ctx: Context) -> int:
+    text = " ".join(ctx.args.text)
+    if text == "-":
+        text = ctx.stdin.read().strip()
+    entry, report = await ctx.outbox.post_now(ctx.client, ctx.args.room, text,
+                                              language=ctx.args.language)
+    report_outcomes(ctx, [o for o in report.outcomes if o.entry.seq != entry.seq])
+    outcome = report.outcome_of(entry.seq)
+    if outcome is None:
+        return _queued(ctx, report)
+    ctx.emit({"outboxSeq": entry.seq, "clientId": entry.client_id, "state": outcome.state,
+              "result": outcome.result, "error": outcome.error})
+    if outcome.result is not None and outcome.result.rejection is not None:
+        ctx.say(render.rejection_block(outcome.result.rejection, ctx.style))
+        return REJECTED
+    if outcome.message is None:
+        ctx.note(f"not sent: {outcome.error}", "red")
+        return API_ERROR
+    ctx.say(f"{ctx.style('sent', 'green')} {outcome.message.id}")
+    return OK
+
+
+def _queued(ctx: Context, report: FlushReport) -> int:
+    ctx.emit({"queued": True, "pending": report.pending, "busy": report.busy,
+              "reason": str(report.stopped_by) if report.stopped_by else None})
+    if report.busy:
+        ctx.note(f"queued: another pchat process is sending the outbox ({report.pending} waiting)")
+        return OFFLINE
+    if isinstance(report.stopped_by, AuthError):
+        ctx.note(f"queued ({report.pending} waiting), but {report.stopped_by}; then run "
+                 "`pchat outbox flush`", "yellow")
+        return AUTH
+    ctx.note(f"queued offline: {report.pending} post(s) waiting; they are sent in order by the "
+             f"next `pchat send`, `pchat outbox flush` or `pchat tail` ({report.stopped_by})",
+             "yellow")
+    return OFFLINE
+
+
+async def tail(ctx: Context) -> int:
+    language = ctx.args.language
+    me_name = ctx.credentials.principal if ctx.is_user else None
+    if language is None and ctx.is_user:
+        language = (await ctx.client.me()).preferred_language
+    feed = RoomFeed(ctx.client, ctx.args.room, since=ctx.args.since)
+    if ctx.args.history:
+        page = await ctx.client.messages(ctx.args.room, limit=ctx.args.history)
+        for message in sorted(page.items, key=lambda m: (m.last_changed_at, m.id)):
+            feed.merger.accept(message)
+            _show(ctx, message, language, me_name, filled=False)
+    async for event in feed.events():
+        if isinstance(event, ConnectionEvent):
+            await _connection_changed(ctx, event)
+        else:
+            _show(ctx, event.message, language, me_name, filled=event.filled)
+    return OK  # pragma: no cover - the feed runs until interrupted
+
+
+async def _connection_changed(ctx: Context, event: ConnectionEvent) -> None:
+    ctx.emit({"connection": event.state, "filled": event.filled, "delaySeconds": event.delay_s})
+    if event.state == "reconnecting":
+        ctx.note(f"connection lost ({event.reason}); reconnecting in {event.delay_s:.1f} s",
+                 "yellow")
+        return
+    ctx.note(f"live in {ctx.args.room}" + (f"; caught up {event.filled} change(s)"
+                                            if event.filled else ""), "green")
+    if ctx.is_user and ctx.outbox.counts().get(EntryState.PENDING):
+        report = await ctx.outbox.flush(ctx.client)  # back online: send the queue, in order
+        report_outcomes(ctx, report.outcomes)
+
+
+def _show(ctx: Context, message: Message, language: str | None, me_name: str | None, *,
+          filled: bool) -> None:
+    ctx.emit({"message": message, "filled": filled})
+    ctx.say(render.message_line(message, ctx.style, language=language, me=me_name, filled=filled))
+
+
+async def cloud(ctx: Context) -> int:
+    tag_cloud = await ctx.client.tag_cloud(ctx.args.room, limit=ctx.args.limit)
+    ctx.emit(tag_cloud)
+    ctx.say(render.cloud(tag_cloud, ctx.style))
+    if ctx.args.watch:
+        async for update in ctx.client.on_tag_cloud(ctx.args.room):
+            ctx.emit(update)
+            ctx.say("\n" + render.cloud(update, ctx.style))
+    return OK
+
+
+async def search(ctx: Context) -> int:
+    page = await ctx.client.messages_by_tag(ctx.args.tag, room_id=ctx.args.room,
+                                            limit=ctx.args.limit)
+    rows = []
+    for message in page.items:
+        ctx.emit(message)
+        rows.append([message.created_at[:19], message.room_id, message.author.username,
+                     message.text_for(ctx.args.language)[0][:60], " ".join(message.tags)])
+    ctx.say(render.table(["created", "room", "author", "text", "tags"], rows, ctx.style))
+    if page.next_token:
+        ctx.note("more results: pchat export --tag ... writes them all")
+    return OK
+
+
+async def leaderboard(ctx: Context) -> int:
+    board = await ctx.client.leaderboard(ctx.args.room, limit=ctx.args.limit)
+    ctx.emit(board)
+    ctx.say(render.table(["rank", "user", "points"], [
+        [str(e.rank), e.user.username, str(e.points)] for e in board.entries], ctx.style))
+    return OK
+
+
+async def sync(ctx: Context) -> int:
+    marks = ctx.sync_marks()
+    since = None if ctx.args.full else (ctx.args.since or marks.get(ctx.args.room))
+    result = await ctx.client.sync_all(ctx.args.room, last_sync=since)
+    for message in result.items:
+        ctx.emit(message)
+        ctx.say(render.message_line(message, ctx.style, language=ctx.args.language))
+    marks.set(ctx.args.room, result.started_at)
+    ctx.note(f"{len(result.items)} change(s) since {since if since is not None else 'the start'}"
+             f"; next sync from {result.started_at}")
+    return OK
+
+
+async def export(ctx: Context) -> int:
+    args = ctx.args
+    if args.tag:
+        pages = iter_pages(lambda t: ctx.client.messages_by_tag(
+            args.tag, room_id=args.room, limit=args.page_size, next_token=t))
+    else:
+        pages = iter_pages(lambda t: ctx.client.messages(args.room, limit=args.page_size,
+                                                         next_token=t))
+    progress = render.Progress(ctx.err, ctx.err.isatty() and not args.no_progress, "exporting")
+    fmt = ExportFormat(args.format)
+    done = {"pages": 0}
+
+    def on_page(pages_done: int, count: int) -> None:
+        done["pages"] = pages_done
+        progress.update(pages_done, count)
+
+    if args.output in (None, "-"):
+        count = await export_messages(pages, ctx.out, fmt, on_page=on_page)
+    else:
+        with Path(args.output).open("w", encoding="utf-8", newline="") as handle:
+            count = await export_messages(pages, handle, fmt, on_page=on_page)
+    progress.finish(done["pages"], count)
+    target = f" to {args.output}" if args.output not in (None, "-") else ""
+    ctx.note(f"exported {count} message(s) in {done['pages']} page(s){target}")
+    return OK

@@ -1,0 +1,299 @@
+"""The web UI against the REAL local runtime (python -m appsync_local run ... --static client/web).
+
+Two people (alice and bob, separate browser contexts) chat live; a negative message is
+explained to its sender and reaches nobody; the tag cloud grows live and filters; XSS
+payloads in a room name and a message render as text. Screenshots: test-output/browser/.
+
+BROWSER_TESTS_RUNTIME=.local/runtime.json runs them against an API you already started
+(it must serve client/web: `--static client/web`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from appsync_local.dynamodb_local import missing_requirements
+from tools.web_config import from_runtime
+
+from .._runtime_process import REPO, RuntimeProcess
+from .conftest import failed
+
+LIVE_MS = 30000  # a post -> DynamoDB stream -> publisher Lambda -> subscribers
+XSS_IMG = "<img src=x onerror=alert(1)>"
+XSS_SCRIPT = "<script>alert('xss')</script>"
+
+pytestmark = pytest.mark.dynamodb_local
+
+
+@dataclass
+class Api:
+    info: dict[str, Any]
+    origin: str
+    config_served: bool
+    passwords: dict[str, str] = field(default_factory=dict)
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory, chromium_path: Path) -> Iterator[Api]:
+    existing = os.environ.get("BROWSER_TESTS_RUNTIME")
+    runtime: RuntimeProcess | None = None
+    if existing:
+        info = json.loads(Path(existing).read_text(encoding="utf-8"))
+    else:
+        reason = missing_requirements(REPO / ".cache" / "dynamodb-local")
+        if reason:
+            pytest.skip(f"DynamoDB Local unavailable: {reason}")
+        runtime = RuntimeProcess(
+            template=REPO / "infra" / "template.yaml",
+            state_dir=tmp_path_factory.mktemp("browser-runtime") / "state",
+            seed=REPO / "infra" / "seed.local.json",
+            env_vars=REPO / "infra" / "env.local.json",
+            extra_args=["--static", str(REPO / "client" / "web")],
+        )
+        runtime.start()
+        info = runtime.wait_ready()
+    origin = info["graphqlUrl"].rsplit("/graphql", 1)[0]
+    try:
+        with urllib.request.urlopen(f"{origin}/config.json", timeout=10) as response:  # noqa: S310
+            served = response.status == 200
+    except urllib.error.HTTPError:
+        served = False
+    try:
+        yield Api(info, origin, served, {u["username"]: u["password"] for u in info["users"]})
+    finally:
+        if runtime is not None:
+            runtime.stop()
+
+
+@dataclass
+class Person:
+    name: str
+    page: Any
+    dialogs: list[str]
+    errors: list[str]
+
+
+@pytest.fixture
+def people(browser: Any, api: Api, request: pytest.FixtureRequest,
+           output_dir: Path) -> Iterator[dict[str, Person]]:
+    contexts = []
+    people: dict[str, Person] = {}
+    for name in ("alice", "bob"):
+        context = browser.new_context(viewport={"width": 1280, "height": 860})
+        if not api.config_served:
+            # The runtime does not serve /config.json (yet): give the page the same content.
+            body = json.dumps(from_runtime(api.info))
+            context.route("**/config.json", lambda route, _request: route.fulfill(
+                status=200, content_type="application/json", body=body))
+        page = context.new_page()
+        person = Person(name, page, [], [])
+        page.on("dialog", lambda d, p=person: (p.dialogs.append(d.message), d.dismiss()))
+        page.on("pageerror", lambda e, p=person: p.errors.append(str(e)))
+        page.on("console", lambda m, p=person: m.type == "error" and p.errors.append(m.text))
+        contexts.append(context)
+        people[name] = person
+    yield people
+    if failed(request):
+        for person in people.values():
+            name = f"FAILED-{request.node.name}-{person.name}"
+            person.page.screenshot(path=str(output_dir / f"{name}.png"), full_page=True)
+    for context in contexts:
+        context.close()
+
+
+def expect(locator: Any) -> Any:
+    from playwright.sync_api import expect as pw_expect
+
+    return pw_expect(locator)
+
+
+def sign_in(api: Api, person: Person) -> None:
+    page = person.page
+    page.goto(f"{api.origin}/")
+    page.get_by_label("Username").fill(person.name)
+    page.get_by_label("Password").fill(api.passwords[person.name])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text(f"Signed in as {person.name}")).to_be_visible()
+    expect(page.locator("#connection")).to_have_text(re.compile("Live"), timeout=LIVE_MS)
+
+
+def create_room(person: Person, name: str, visibility: str = "PUBLIC", language: str = "en") -> str:
+    page = person.page
+    page.get_by_text("New room", exact=True).click()
+    page.get_by_label("Room name").fill(name)
+    page.get_by_label("Who can join").select_option(visibility)
+    page.get_by_label("Your reading language").select_option(language)
+    page.get_by_role("button", name="Create room").click()
+    expect(page.locator("#room-title .room-name")).to_have_text(name)
+    page.wait_for_url(re.compile(r"#/room/"))
+    return str(page.url.split("#/room/")[1])
+
+
+def open_and_join(person: Person, room_name: str, language: str) -> None:
+    page = person.page
+    page.locator("#public-rooms .room-link", has_text=room_name).click()
+    expect(page.locator("#room-title .room-name")).to_have_text(room_name)
+    page.get_by_label("Reading language", exact=True).select_option(language)
+    page.locator("#join-button").click()
+    expect(page.locator(".member-state")).to_contain_text("You read this room in")
+    expect(page.get_by_label("Message", exact=True)).to_be_enabled()
+
+
+def post(person: Person, text: str) -> None:
+    box = person.page.get_by_label("Message", exact=True)
+    box.fill(text)
+    box.press("Enter")
+
+
+def message(person: Person, text: str) -> Any:
+    return person.page.locator(".messages .message", has=person.page.locator(".text", has_text=text))
+
+
+def cloud_total(person: Person) -> int:
+    counts = person.page.locator("#tag-cloud .cloud-tag").evaluate_all(
+        "els => els.map(e => Number(e.dataset.count))")
+    return sum(counts)
+
+
+def shot(person: Person, output_dir: Path, name: str) -> None:
+    person.page.screenshot(path=str(output_dir / f"{name}.png"), full_page=True)
+
+
+def no_trouble(*people: Person) -> None:
+    for p in people:
+        assert p.dialogs == [], f"{p.name}: a dialog opened: {p.dialogs}"
+        assert p.errors == [], f"{p.name}: page errors: {p.errors}"
+
+
+# -- tests -------------------------------------------------------------------------------
+
+
+def test_two_people_chat_live(api: Api, people: dict[str, Person], output_dir: Path) -> None:
+    alice, bob = people["alice"], people["bob"]
+    room = f"Garden club {uuid.uuid4().hex[:6]}"
+    sign_in(api, alice)
+    create_room(alice, room)
+    sign_in(api, bob)
+    open_and_join(bob, room, "fr")
+
+    post(alice, "Good morning everyone, the tomatoes in our garden look wonderful!")
+    expect(message(alice, "the tomatoes in our garden")).to_be_visible()
+    seen = message(bob, "the tomatoes in our garden")
+    expect(seen).to_be_visible(timeout=LIVE_MS)
+    # Bob reads French; offline there is no translation: the original, with a note.
+    expect(seen.locator(".note")).to_contain_text("Not translated")
+
+    post(bob, "Thank you Alice, I would love to help with the watering this week.")
+    expect(message(alice, "help with the watering")).to_be_visible(timeout=LIVE_MS)
+    expect(message(alice, "help with the watering").locator(".author")).to_have_text("bob")
+    shot(alice, output_dir, "chat-alice")
+    shot(bob, output_dir, "chat-bob")
+    no_trouble(alice, bob)
+
+
+def test_negative_message_is_explained_kindly_and_reaches_nobody(
+        api: Api, people: dict[str, Person], output_dir: Path) -> None:
+    alice, bob = people["alice"], people["bob"]
+    room = f"Kindness {uuid.uuid4().hex[:6]}"
+    sign_in(api, alice)
+    create_room(alice, room)
+    sign_in(api, bob)
+    open_and_join(bob, room, "en")
+
+    negative = "You are a stupid idiot and I hate you"
+    post(alice, negative)
+    notice = alice.page.locator("#composer-notice.rejection")
+    expect(notice).to_be_visible(timeout=LIVE_MS)
+    expect(notice.locator(".notice-title")).to_contain_text("Not sent")
+    expect(notice.locator(".rejection-message")).not_to_be_empty()
+    expect(notice.locator(".rejection-hint")).to_contain_text("Tip:")
+    expect(alice.page.get_by_label("Message", exact=True)).to_have_value(negative)  # kept to rephrase
+    shot(alice, output_dir, "rejection-alice")
+
+    post(alice, "Sorry, let me say it better: I would like us to find a calm solution together.")
+    expect(message(bob, "find a calm solution together")).to_be_visible(timeout=LIVE_MS)
+    expect(alice.page.locator("#composer-notice")).to_be_empty()
+    for person in (alice, bob):
+        assert person.page.locator(".messages", has_text="stupid idiot").count() == 0
+    no_trouble(alice, bob)
+
+
+def test_tag_cloud_grows_live_and_filters_messages(
+        api: Api, people: dict[str, Person], output_dir: Path) -> None:
+    alice, bob = people["alice"], people["bob"]
+    room = f"Cooking {uuid.uuid4().hex[:6]}"
+    sign_in(api, alice)
+    create_room(alice, room)
+    sign_in(api, bob)
+    open_and_join(bob, room, "en")
+    expect(bob.page.locator("#tag-cloud")).to_contain_text("Tags appear as people talk")
+
+    post(alice, "I baked a delicious chocolate cake with fresh strawberries today.")
+    expect(bob.page.locator("#tag-cloud .cloud-tag").first).to_be_visible(timeout=LIVE_MS)
+    first_total = cloud_total(bob)
+    assert first_total > 0
+
+    post(bob, "Chocolate cake with strawberries sounds delicious, please share the recipe!")
+    post_more = "The chocolate cake recipe needs good chocolate and ripe strawberries."
+    expect(message(bob, "Chocolate cake with strawberries")).to_be_visible(timeout=LIVE_MS)
+    post(alice, post_more)
+    bob.page.wait_for_function(
+        """(before) => [...document.querySelectorAll('#tag-cloud .cloud-tag')]
+             .reduce((n, e) => n + Number(e.dataset.count), 0) > before""",
+        arg=first_total, timeout=LIVE_MS)
+    assert cloud_total(bob) > first_total
+
+    # Font size grows with the count.
+    sizes = bob.page.locator("#tag-cloud .cloud-tag").evaluate_all(
+        "els => els.map(e => [Number(e.dataset.count), parseFloat(getComputedStyle(e).fontSize)])")
+    biggest = max(sizes)
+    assert all(size <= biggest[1] for count, size in sizes if count <= biggest[0])
+    shot(bob, output_dir, "tag-cloud-bob")
+
+    # Click the most frequent tag: only messages carrying it remain.
+    top = bob.page.locator("#tag-cloud .cloud-tag").evaluate_all(
+        "els => els.sort((a, b) => b.dataset.count - a.dataset.count)[0].dataset.tag")
+    bob.page.locator(f'#tag-cloud .cloud-tag[data-tag="{top}"]').click()
+    expect(bob.page.locator(".filter-bar")).to_contain_text(top)
+    shown = bob.page.locator(".messages .message")
+    expect(shown.first).to_be_visible()
+    for i in range(shown.count()):
+        expect(shown.nth(i).locator(".tag-chip", has_text=f"#{top}")).to_have_count(1)
+    shot(bob, output_dir, "tag-filter-bob")
+    bob.page.locator("#clear-filter").click()
+    expect(bob.page.locator(".filter-bar")).to_be_hidden()
+    no_trouble(alice, bob)
+
+
+def test_xss_payloads_render_as_text(api: Api, people: dict[str, Person], output_dir: Path) -> None:
+    alice, bob = people["alice"], people["bob"]
+    room = f"{XSS_IMG}{XSS_SCRIPT} room {uuid.uuid4().hex[:6]}"
+    text = f"Hello friends {XSS_IMG} and {XSS_SCRIPT} have a nice day"
+    sign_in(api, alice)
+    create_room(alice, room)
+    sign_in(api, bob)
+    open_and_join(bob, room, "en")
+    post(alice, text)
+    for person in (alice, bob):
+        page = person.page
+        expect(message(person, "Hello friends")).to_be_visible(timeout=LIVE_MS)
+        assert message(person, "Hello friends").locator(".text").text_content() == text
+        assert page.locator("#room-title .room-name").text_content() == room
+        assert page.locator(".room-link .room-name", has_text="onerror").first.text_content() == room
+        assert page.locator("main img").count() == 0
+        assert page.evaluate("document.querySelectorAll('body script').length") == 0
+    page = bob.page
+    page.wait_for_timeout(500)  # an onerror would have fired by now
+    shot(bob, output_dir, "xss-as-text-bob")
+    no_trouble(alice, bob)
