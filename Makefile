@@ -27,6 +27,8 @@ help:
 	@echo "make lint      ruff + mypy"
 	@echo "make validate  offline validation of infra/template.yaml"
 	@echo "make bench     benchmarks -> bench/results/latest.{json,md}"
+	@echo "make deploy    build and deploy to AWS with SAM (CONFIG_ENV=dev for a throw-away stack)"
+	@echo "make destroy   delete the stack and all its data (asks first; YES=1 skips the prompt)"
 	@echo "make clean     remove .venv, .cache and .local"
 
 $(STAMP): pyproject.toml
@@ -94,6 +96,12 @@ bench: $(STAMP) dynamodb-local
 
 soak: $(STAMP) dynamodb-local
 	$(VENV)/bin/pytest -m slow tests
+
+deploy: $(STAMP)
+	bash infra/deploy.sh
+
+destroy: $(STAMP)
+	bash infra/destroy.sh
 
 clean:
 	rm -rf $(VENV) $(CACHE) .local .pytest_cache .mypy_cache .ruff_cache

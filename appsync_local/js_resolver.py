@@ -17,7 +17,7 @@ from .js import JsError, JsRuntime, JsRuntimeError
 from .lambda_pool import LambdaInvokeError
 
 # Invokes the data source with the request handler's value: returns ctx.result.
-DataSourceCall = Callable[[dict[str, Any]], Awaitable[Any]]
+DataSourceCall = Callable[[Any], Awaitable[Any]]
 
 
 class JsUnitResolver:

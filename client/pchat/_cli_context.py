@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, is_dataclass
 from enum import Enum, IntEnum
 from pathlib import Path
@@ -19,6 +19,10 @@ from .errors import AuthError, ConfigError
 from .operations import ChatClient
 from .outbox import Outbox
 from .tokens import TokenCache
+from .transport import Transport
+
+# The seam for tests (and embedders): build the transport the commands talk through.
+TransportFactory = Callable[[Config, Credentials], Transport]
 
 
 class ExitCode(IntEnum):
@@ -35,8 +39,10 @@ AUTH_MODES = {"user": AuthMode.USER_POOL, "api-key": AuthMode.API_KEY, "iam": Au
 
 class Context:
     def __init__(self, args: argparse.Namespace, env: Mapping[str, str], out: TextIO,
-                 err: TextIO, stdin: TextIO) -> None:
+                 err: TextIO, stdin: TextIO,
+                 transport_factory: TransportFactory | None = None) -> None:
         self.args, self.env, self.out, self.err, self.stdin = args, env, out, err, stdin
+        self._transport_factory = transport_factory
         self.json: bool = bool(args.json)
         self.style = Style.detect(out, env, forced_off=self.json or args.no_color)
         self.err_style = Style.detect(err, env, forced_off=args.no_color)
@@ -75,7 +81,11 @@ class Context:
     @property
     def client(self) -> ChatClient:
         if self._client is None:
-            self._client = open_client(self.config, self.credentials, timeout_s=self.args.timeout)
+            if self._transport_factory is not None:
+                self._client = ChatClient(self._transport_factory(self.config, self.credentials))
+            else:
+                self._client = open_client(self.config, self.credentials,
+                                           timeout_s=self.args.timeout)
         return self._client
 
     @property

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TextIO
 
 from . import _cli_commands as commands
-from ._cli_context import Context, ExitCode
+from ._cli_context import Context, ExitCode, TransportFactory
 from ._outbox_commands import outbox as outbox_command
 from .errors import UNAUTHORIZED, ApiError, AuthError, ConfigError, OfflineError, PchatError
 
@@ -125,8 +125,11 @@ def get_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = None,
          stdout: TextIO | None = None, stderr: TextIO | None = None,
-         stdin: TextIO | None = None) -> int:
-    """Run one command; returns the exit code (the console script exits with it)."""
+         stdin: TextIO | None = None, transport_factory: TransportFactory | None = None) -> int:
+    """Run one command; returns the exit code (the console script exits with it).
+
+    ``transport_factory`` replaces the gql transport (tests use an in-memory API).
+    """
     out, err = stdout or sys.stdout, stderr or sys.stderr
     parser = get_parser()
     try:
@@ -142,7 +145,8 @@ def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = N
         # gql logs signed headers and payloads at DEBUG: keep its loggers above that.
         for name in ("gql", "websockets", "botocore", "aiohttp"):
             logging.getLogger(name).setLevel(logging.WARNING)
-    ctx = Context(args, os.environ if env is None else env, out, err, stdin or sys.stdin)
+    ctx = Context(args, os.environ if env is None else env, out, err, stdin or sys.stdin,
+                  transport_factory)
     try:
         return asyncio.run(_run(args.handler, ctx))
     except KeyboardInterrupt:

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import time
 import urllib.request
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import pytest
@@ -30,6 +33,7 @@ RUNTIME_KEYS = {"graphqlUrl", "realtimeUrl", "region", "apiKey", "userPool", "us
                 "dynamodbEndpoint"}
 
 pytestmark = pytest.mark.dynamodb_local
+T = TypeVar("T")
 
 
 @pytest.fixture(autouse=True)
@@ -68,7 +72,7 @@ def stop_and_check_no_orphans(runtime: RuntimeProcess) -> None:
     assert not runtime.runtime_json.exists()
 
 
-async def test_generic_api_end_to_end_with_restart(tmp_path: Path) -> None:
+def test_generic_api_end_to_end_with_restart(tmp_path: Path) -> None:
     state, web = tmp_path / "state", tmp_path / "web"
     web.mkdir()
     (web / "index.html").write_text("<h1>local UI</h1>")
@@ -88,13 +92,12 @@ async def test_generic_api_end_to_end_with_restart(tmp_path: Path) -> None:
         with urllib.request.urlopen(root) as response:  # noqa: S310 - our local server
             assert response.read() == b"<h1>local UI</h1>"
         # Then the seed operation ran (as ann, through Cognito)
-        async with api_key_client(info) as session:
-            notes = (await session.execute(gql("{ notes { id text author } }")))["notes"]
+        notes = run_async(_execute(api_key_client(info), "{ notes { id text author } }"))["notes"]
         assert [(n["text"], n["author"]) for n in notes] == [("seeded", "ann")]
-        await _wait_for_log(runtime, "published text=seeded")  # its push is not ours to see
+        _wait_for_log(runtime, "published text=seeded")  # its push is not ours to see
 
         # When a subscriber listens and a Cognito user adds a note
-        received = await _add_note_and_receive_push(info)
+        received = run_async(_add_note_and_receive_push(info))
         # Then the stream poller ran the publisher, whose IAM mutation reached the subscriber
         assert received["text"] == "pushed" and received["author"] == "ben"
         assert len(runtime.descendants()) >= 2  # Java + at least one Lambda worker
@@ -113,13 +116,12 @@ async def test_generic_api_end_to_end_with_restart(tmp_path: Path) -> None:
             assert again[key] == info[key]
         assert again["userPool"]["id"] == info["userPool"]["id"]
         assert again["userPool"]["clientId"] == info["userPool"]["clientId"]
-        async with api_key_client(again) as session:
-            notes = (await session.execute(gql("{ notes { text } }")))["notes"]
+        notes = run_async(_execute(api_key_client(again), "{ notes { text } }"))["notes"]
         assert sorted(n["text"] for n in notes) == ["pushed", "seeded"]
-        async with jwt_client(again, "ann") as session:  # users survived with passwords
-            added = await session.execute(gql('mutation { addNote(text: "after") { author } }'))
+        added = run_async(_execute(jwt_client(again, "ann"),  # users survived with passwords
+                                   'mutation { addNote(text: "after") { author } }'))
         assert added["addNote"]["author"] == "ann"
-        await _wait_for_log(second, "published text=after")
+        _wait_for_log(second, "published text=after")
     finally:
         stop_and_check_no_orphans(second)
     # And the stream checkpoint kept the publisher from replaying old records
@@ -144,15 +146,15 @@ async def _add_note_and_receive_push(info: dict[str, Any]) -> dict[str, Any]:
     return result["onNoteAdded"]  # type: ignore[no-any-return]
 
 
-async def _wait_for_log(runtime: RuntimeProcess, text: str, timeout_s: float = 60) -> None:
+def _wait_for_log(runtime: RuntimeProcess, text: str, timeout_s: float = 60) -> None:
     for _ in range(int(timeout_s / 0.1)):
         if text in runtime.log():
             return
-        await asyncio.sleep(0.1)
+        time.sleep(0.1)
     pytest.fail(f"{text!r} never appeared in the runtime's log")
 
 
-async def test_make_run_serves_the_repo_template(tmp_path: Path) -> None:
+def test_make_run_serves_the_repo_template(tmp_path: Path) -> None:
     # Given the exact arguments of `make run` (with a free port and a temporary state dir)
     state = tmp_path / "state"
 
@@ -170,19 +172,33 @@ async def test_make_run_serves_the_repo_template(tmp_path: Path) -> None:
         assert {u["username"]: u["groups"] for u in info["users"]} == {
             "alice": [], "bob": [], "carol": ["analysts"], "dave": ["moderators"]}
         # Then the seeded public room is readable with the API key
-        assert await _public_room_names(info) == ["Welcome"]
+        assert run_async(_public_room_names(info)) == ["Welcome"]
     finally:
         stop_and_check_no_orphans(runtime)
     runtime = start()
     try:
         info = runtime.wait_ready()
         # And after a restart it is still there, once (the seed operation did not rerun)
-        assert await _public_room_names(info) == ["Welcome"]
+        assert run_async(_public_room_names(info)) == ["Welcome"]
     finally:
         stop_and_check_no_orphans(runtime)
 
 
 async def _public_room_names(info: dict[str, Any]) -> list[str]:
-    async with api_key_client(info) as session:
-        result = await session.execute(gql("{ rooms(scope: PUBLIC) { items { name } } }"))
+    result = await _execute(api_key_client(info), "{ rooms(scope: PUBLIC) { items { name } } }")
     return [r["name"] for r in result["rooms"]["items"]]
+
+
+async def _execute(client: Client, query: str) -> dict[str, Any]:
+    async with client as session:
+        return await session.execute(gql(query))  # type: ignore[no-any-return]
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """Run ``coro`` on a fresh loop in its own thread.
+
+    Another fixture of this session (Playwright's sync API) may own a running loop in the
+    main thread; a private thread keeps these tests independent of it.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()

@@ -2,7 +2,7 @@
 
 The expected resolvers are derived from the schema, not listed here:
 * every Query field, and every Mutation field not named in an @aws_subscribe -> Direct Lambda
-  resolver on ApiFunction (Kind UNIT, no templates);
+  resolver on ApiFunction (Kind UNIT, APPSYNC_JS pass-through: appsync/lambda-resolver.js);
 * every mutation named in an @aws_subscribe -> the NONE data source echoing its arguments;
 * every Subscription field that takes arguments (it targets one room) -> Direct Lambda, which
   authorizes the subscriber at subscribe time; an argument-less subscription needs none.
@@ -73,24 +73,21 @@ def test_every_field_that_needs_a_resolver_has_exactly_one(schema: GraphQLSchema
     assert not wrong, f"resolvers on the wrong data source type (expected {expected}): {wrong}"
 
 
-def test_lambda_resolvers_are_direct_and_use_the_api_function_alias() -> None:
+def test_lambda_resolvers_forward_the_context_and_raise_error_envelopes() -> None:
+    # docs/decisions.md: the JS pass-through keeps the Direct Lambda event shape and turns
+    # the handler's {__error: ...} envelope into util.error (AppSync's errorType).
     for logical_id, resolver in _template.resources("AWS::AppSync::Resolver").items():
         if _data_source_type(resolver) != LAMBDA_DS:
             continue
         p = resolver["Properties"]
         assert p.get("Kind", "UNIT") == "UNIT", logical_id
-        templated = {
-            "RequestMappingTemplate",
-            "ResponseMappingTemplate",
-            "RequestMappingTemplateS3Location",
-            "ResponseMappingTemplateS3Location",
-            "Code",
-            "CodeS3Location",
-            "Runtime",
-        } & set(p)
-        assert not templated, (
-            f"{logical_id}: a Direct Lambda resolver has no templates or code ({templated})"
-        )
+        assert p["Runtime"] == {"Name": "APPSYNC_JS", "RuntimeVersion": "1.0.0"}, logical_id
+        assert p["CodeS3Location"] == "appsync/lambda-resolver.js", logical_id
+        assert not {"RequestMappingTemplate", "ResponseMappingTemplate"} & set(p), logical_id
+    code = (_template.INFRA / "appsync" / "lambda-resolver.js").read_text(encoding="utf-8")
+    for needle in ("operation: 'Invoke'", "arguments: ctx.arguments", "identity: ctx.identity",
+                   "result.__error", "util.error(e.message, e.type, e.data, e.info)"):
+        assert needle in code, needle
     api_function = _template.function_for_handler("positive_chat.handlers.api.lambda_handler")
     for logical_id, ds in _template.resources("AWS::AppSync::DataSource").items():
         if ds["Properties"]["Type"] == LAMBDA_DS:

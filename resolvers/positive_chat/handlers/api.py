@@ -16,13 +16,13 @@ from .observability import logger, metrics, tracer
 from .query_router import router as query_router
 from .subscription_router import router as subscription_router
 
-app = AppSyncResolver()
+app = AppSyncResolver()  # type: ignore[no-untyped-call]
 app.include_router(query_router)
 app.include_router(mutation_router)
 app.include_router(subscription_router)
 
 
-@app.exception_handler(ChatError)
+@app.exception_handler(ChatError)  # type: ignore[untyped-decorator]
 def _chat_error(exc: ChatError) -> dict[str, Any]:
     if isinstance(exc, DependencyError):
         # A provider or the store failed: worth an operator's attention, not the client's details.
@@ -33,7 +33,7 @@ def _chat_error(exc: ChatError) -> dict[str, Any]:
     return errors.from_chat_error(exc)
 
 
-@app.exception_handler(Exception)
+@app.exception_handler(Exception)  # type: ignore[untyped-decorator]
 def _unexpected(exc: Exception) -> dict[str, Any]:
     logger.exception("unhandled error in resolver")
     request_id = getattr(app.lambda_context, "aws_request_id", None)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from aws_lambda_powertools.event_handler.graphql_appsync.router import Router
+
 from ..bootstrap import Services, bootstrap
 from ..domain.model import Caller
 from ..settings import Settings
@@ -29,3 +31,11 @@ def use_services(value: Services | None) -> None:
 
 def caller_of(event: Mapping[str, Any]) -> Caller:
     return caller_from_identity(event.get("identity"))
+
+
+def current_caller(router: Router) -> Caller:
+    """The caller of the event the router is resolving."""
+    event = router.current_event
+    if event is None:  # pragma: no cover - Powertools sets it before calling a resolver
+        raise RuntimeError("no current AppSync event")
+    return caller_of(event.raw_event)

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler.appsync import Router
+from aws_lambda_powertools.event_handler.graphql_appsync.router import Router
 from aws_lambda_powertools.metrics import MetricUnit
 
 from .. import graphql_shapes as serialize
 from ..domain import commands
 from ..domain.errors import ValidationError
 from ..domain.events import MessageAccepted, MessageRejected, PostOutcome
-from ..domain.model import Visibility
-from .context import caller_of, services
+from ..domain.model import Caller, Visibility
+from .context import current_caller, services
 from .observability import logger, metrics
 
-router = Router()
+router = Router()  # type: ignore[no-untyped-call]
 
 
-def _caller():  # type: ignore[no-untyped-def]
-    return caller_of(router.current_event.raw_event)
+def _caller() -> Caller:
+    return current_caller(router)
 
 
 def _outcome(outcome: PostOutcome, room_id: str) -> dict[str, Any]:

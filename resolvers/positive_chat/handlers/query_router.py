@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler.appsync import Router
+from aws_lambda_powertools.event_handler.graphql_appsync.router import Router
 
 from .. import graphql_shapes as serialize
-from .context import caller_of, services
+from ..domain.model import Caller
+from .context import current_caller, services
 
-router = Router()
+router = Router()  # type: ignore[no-untyped-call]
 
 
-def _caller():  # type: ignore[no-untyped-def]
-    return caller_of(router.current_event.raw_event)
+def _caller() -> Caller:
+    return current_caller(router)
 
 
 @router.resolver(type_name="Query", field_name="me")

@@ -62,6 +62,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         if record.event_id in failed:
             raise PublishFailedError(f"publication failed for record {record.event_id}")
 
-    return process_partial_response(
+    response = process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )
+    return dict(response)

@@ -36,6 +36,12 @@ from .translation import TranslationService
 
 logger = logging.getLogger(__name__)
 
+# Delta sync re-reads this much before lastSync: the sync index is eventually
+# consistent and _lastChangedAt comes from each writer's clock, so a change stamped
+# just before the previous startedAt could otherwise be missed. Clients drop the
+# duplicates by (id, _version).
+SYNC_OVERLAP_MS = 5_000
+
 
 @dataclasses.dataclass(frozen=True)
 class SyncPage:
@@ -204,7 +210,8 @@ class MessageService:
         size = checks.check_page_size(limit, self._limits)
         if last_sync_ms is not None and last_sync_ms < 0:
             raise ValidationError("lastSync must be a millisecond timestamp >= 0", field="lastSync")
-        page = self._messages.list_changes_for_room(room.id, last_sync_ms or 0, size, token)
+        since = max(0, (last_sync_ms or 0) - SYNC_OVERLAP_MS) if last_sync_ms else 0
+        page = self._messages.list_changes_for_room(room.id, since, size, token)
         return SyncPage(page.items, page.next_token, started)
 
     def by_tag(
