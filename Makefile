@@ -66,7 +66,8 @@ run: $(STAMP)
 	  echo "WARNING: Java not found: DynamoDB Local cannot start. Install it with: sudo apt-get install -y default-jre-headless"; \
 	  echo "WARNING: falling back to an in-memory store (moto). NOTHING WILL PERSIST."; fi
 	$(PY) -m appsync_local run --template infra/template.yaml --env-vars infra/env.local.json \
-	  --port $(PORT) --state-dir .local --dynamodb-local-dir $(DDB_LOCAL_DIR) --seed infra/seed.local.json
+	  --port $(PORT) --state-dir .local --dynamodb-local-dir $(DDB_LOCAL_DIR) --seed infra/seed.local.json \
+	  --static client/web
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -78,6 +79,7 @@ validate: $(STAMP)
 test: $(STAMP) node-deps
 	@if command -v java >/dev/null; then $(MAKE) --no-print-directory dynamodb-local; else \
 	  echo "NOTE: Java not found; DynamoDB Local tests will be skipped (apt-get install -y default-jre-headless)"; fi
+	bash tools/ensure-chromium.sh
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory validate
 	$(VENV)/bin/pytest -m "not slow" tests
@@ -88,7 +90,8 @@ test-unit: $(STAMP)
 test-integration: $(STAMP) dynamodb-local
 	$(VENV)/bin/pytest tests/integration
 
-test-e2e: $(STAMP) dynamodb-local
+test-e2e: $(STAMP) dynamodb-local node-deps
+	bash tools/ensure-chromium.sh
 	$(VENV)/bin/pytest tests/e2e
 
 bench: $(STAMP) dynamodb-local

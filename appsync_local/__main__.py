@@ -77,7 +77,7 @@ def _run(args: argparse.Namespace) -> int:
     # Imported after logging is configured, and so that `token` stays light.
     from .dynamodb_local import DynamoDBLocalError
     from .intrinsics import TemplateError
-    from .runtime import RuntimeOptions, run
+    from .runtime import RuntimeOptions, Terminated, run
     from .schema import SchemaError
     from .seed import SeedFileError
     from .state import StateDirBusyError
@@ -93,6 +93,9 @@ def _run(args: argparse.Namespace) -> int:
         ))
     except KeyboardInterrupt:
         return 130
+    except Terminated as exc:
+        logging.getLogger("appsync_local").warning("stopped by SIGTERM during startup")
+        return int(exc.code or 143)
     except (TemplateError, SchemaError, SeedFileError, StateDirBusyError, DynamoDBLocalError,
             OSError, ValueError) as exc:
         logging.getLogger("appsync_local").error("cannot run: %s", exc)

@@ -25,11 +25,24 @@ class FilterPatternError(ValueError):
     """A FilterCriteria pattern uses syntax this emulator does not know."""
 
 
+_OPERATORS = frozenset({"prefix", "suffix", "equals-ignore-case", "anything-but", "numeric",
+                        "exists"})
+
+
 class RecordFilter:
     def __init__(self, criteria: Mapping[str, Any] | None) -> None:
+        """Parse the patterns now, so a typo fails the start, not every poll.
+
+        Raises
+        ------
+        FilterPatternError
+            A pattern is not JSON, not an object, or uses an unsupported operator.
+        """
         self._patterns = [
             _parse(f.get("Pattern", "{}")) for f in (criteria or {}).get("Filters", []) or []
         ]
+        for pattern in self._patterns:
+            _validate(pattern)
 
     def matches(self, record: Mapping[str, Any]) -> bool:
         if not self._patterns:
@@ -39,10 +52,26 @@ class RecordFilter:
 
 
 def _parse(pattern: str | Mapping[str, Any]) -> Mapping[str, Any]:
-    parsed = json.loads(pattern) if isinstance(pattern, str) else pattern
+    try:
+        parsed = json.loads(pattern) if isinstance(pattern, str) else pattern
+    except ValueError as exc:
+        raise FilterPatternError(f"filter pattern is not JSON: {pattern!r}") from exc
     if not isinstance(parsed, Mapping):
         raise FilterPatternError(f"filter pattern must be a JSON object: {pattern!r}")
     return parsed
+
+
+def _validate(pattern: Mapping[str, Any]) -> None:
+    for key, rule in pattern.items():
+        if isinstance(rule, Mapping):
+            _validate(rule)
+        elif isinstance(rule, list):
+            for item in rule:
+                if isinstance(item, Mapping) and (len(item) != 1 or next(iter(item))
+                                                  not in _OPERATORS):
+                    raise FilterPatternError(f"unsupported filter operator in {key!r}: {item}")
+        else:
+            raise FilterPatternError(f"filter values must be lists or objects: {key!r}")
 
 
 def _match(pattern: Mapping[str, Any], value: Any) -> bool:

@@ -15,7 +15,6 @@ kernel to end Java when that thread dies, so even a SIGKILL leaves no Java behin
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
 import socket
@@ -28,11 +27,8 @@ from types import FrameType
 from typing import Any
 
 import boto3
-import uvicorn
-from starlette.applications import Starlette
-from starlette.routing import BaseRoute, Mount
-from starlette.staticfiles import StaticFiles
 
+from ._http_server import bind_socket, build_app, build_server, finish_tasks, until_started
 from ._runtime_info import Endpoints, banner, runtime_json
 from .api_model import ApiModel
 from .auth import ApiKey, AuthConfig, Authenticator, IamPrincipal
@@ -94,14 +90,6 @@ def _raise_terminated(signum: int, frame: FrameType | None) -> None:
     raise Terminated(128 + signum)
 
 
-class _Server(uvicorn.Server):
-    """uvicorn without its own signal handling: the runtime owns SIGINT/SIGTERM."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Any:
-        yield
-
-
 class Runtime:
     def __init__(self, options: RuntimeOptions) -> None:
         self.options = options
@@ -124,6 +112,9 @@ class Runtime:
         opts = self.options
         if opts.static_dir is not None and not opts.static_dir.is_dir():
             raise FileNotFoundError(f"--static {opts.static_dir}: not a directory")
+        if opts.host not in ("127.0.0.1", "localhost", "::1"):
+            logger.warning("listening on %s: the API and its development credentials are "
+                           "reachable from the network", opts.host)
         self.state.acquire()
         self.state.remove_runtime_json()  # left over by a crashed run: not ready yet
         self.secrets = self.state.load_or_create_secrets()
@@ -131,7 +122,7 @@ class Runtime:
         if opts.tls:
             files = ensure_localhost_certificate(self.state.root)
             self._tls_cert, self._tls_key = files.cert_path, files.key_path
-        self._sock = _bind(opts.host, opts.port)
+        self._sock = bind_socket(opts.host, opts.port)
         self._store, self._store_info = start_store(
             opts.dynamodb_local_dir, self.state.dynamodb_dir, in_memory=opts.in_memory)
         draft = self._load(physical_ids={}, attributes={}, extra_env={})
@@ -260,7 +251,9 @@ class Runtime:
         pollers = StreamPollers.from_specs(
             self.model.stream_events, dynamodb=self._dynamodb(), streams=self._streams(),
             invoker=pool, checkpoint_dir=self.state.streams_dir)
-        server = self._server(self._app(engine, authenticator, hub))
+        server = build_server(
+            build_app(http_routes(engine, authenticator), hub.routes(), self.options.static_dir),
+            self._tls_cert, self._tls_key)
         assert self._sock is not None
         sock = self._sock
         serving: asyncio.Task[Any] | None = None
@@ -268,7 +261,7 @@ class Runtime:
         try:
             await pollers.start()
             serving = asyncio.create_task(server.serve(sockets=[sock]), name="http")
-            await self._until_started(server, serving)
+            await until_started(server, serving)
             await self._seed_operations()
             saving = asyncio.create_task(self._save_users_periodically(), name="users")
             self._announce()
@@ -284,7 +277,7 @@ class Runtime:
             await pollers.stop(SHUTDOWN_GRACE_S)
             server.should_exit = True
             await hub.close()  # open WebSockets would hold uvicorn's graceful shutdown
-            await _finish([t for t in (serving, saving) if t is not None], SHUTDOWN_GRACE_S)
+            await finish_tasks([t for t in (serving, saving) if t is not None], SHUTDOWN_GRACE_S)
             await pool.close()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(sig)
@@ -307,30 +300,6 @@ class Runtime:
             iam_principals=[IamPrincipal(self.secrets.access_key_id,
                                          self.secrets.secret_access_key)],
         )
-
-    def _app(self, engine: Engine, authenticator: Authenticator,
-             hub: SubscriptionHub) -> Starlette:
-        routes: list[BaseRoute] = [*http_routes(engine, authenticator), *hub.routes()]
-        if self.options.static_dir is not None:
-            # Last: the API paths win; everything else is the web UI (index.html at /).
-            routes.append(Mount("/", app=StaticFiles(directory=self.options.static_dir,
-                                                     html=True), name="static"))
-        return Starlette(routes=routes)
-
-    def _server(self, app: Starlette) -> _Server:
-        config = uvicorn.Config(
-            app, log_config=None, lifespan="off", timeout_graceful_shutdown=3,
-            ssl_certfile=str(self._tls_cert) if self._tls_cert else None,
-            ssl_keyfile=str(self._tls_key) if self._tls_key else None,
-        )
-        return _Server(config)
-
-    async def _until_started(self, server: _Server, serving: asyncio.Task[Any]) -> None:
-        while not server.started:
-            if serving.done():
-                serving.result()  # raises what made uvicorn stop
-                raise RuntimeError("the HTTP server stopped during startup")
-            await asyncio.sleep(0.02)
 
     async def _seed_operations(self) -> None:
         if self._seed is None or not self._seed.operations:
@@ -409,30 +378,3 @@ class Runtime:
                           mode=0o600)
         print(banner(endpoints, self.secrets, users, str(self.state.runtime_json),
                      str(self.options.state_dir)), file=sys.stderr, flush=True)
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    """Bind now, so the real port is known before functions get their environment."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        raise OSError(f"cannot listen on {host}:{port}: {exc.strerror} "
-                      "(another `make run`? choose another PORT=)") from exc
-    sock.listen(128)
-    sock.set_inheritable(True)
-    return sock
-
-
-async def _finish(tasks: list[asyncio.Task[Any]], timeout_s: float) -> None:
-    if not tasks:
-        return
-    _done, pending = await asyncio.wait(tasks, timeout=timeout_s)
-    for task in pending:
-        task.cancel()
-    for task in tasks:
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task

@@ -237,10 +237,17 @@ class StreamPollers:
         self.mappings = list(mappings)
 
     async def start(self) -> None:
+        started = []
         for mapping in self.mappings:
-            await mapping.start()
+            try:
+                await mapping.start()
+            except RuntimeError as exc:  # e.g. the table has no stream: the API still serves
+                logger.error("stream poller not started: %s", exc)
+                continue
+            started.append(mapping)
             logger.info("stream poller %s: %s -> %s", mapping.settings.name, mapping.table_name,
                         mapping.settings.function_id)
+        self.mappings = started
 
     async def stop(self, timeout_s: float = 10.0) -> None:
         await asyncio.gather(*(m.stop(timeout_s) for m in self.mappings))

@@ -196,7 +196,7 @@ async def search(ctx: Context) -> int:
     for message in page.items:
         ctx.emit(message)
         rows.append([message.created_at[:19], message.room_id, message.author.username,
-                     message.text_for(ctx.args.language)[0][:60], " ".join(message.tags)])
+                     message.text_for(ctx.args.language)[0][:60], ", ".join(message.tags[:3])])
     ctx.say(render.table(["created", "room", "author", "text", "tags"], rows, ctx.style))
     if page.next_token:
         ctx.note("more results: pchat export --tag ... writes them all")

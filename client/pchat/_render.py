@@ -99,7 +99,7 @@ def message_line(message: Message, style: Style, *, language: str | None,
         notes.append("edited")
     if filled:
         notes.append("caught up")
-    tags = " ".join(f"#{t}" for t in message.tags)
+    tags = " ".join(f"#{t}" for t in message.tags[:3])  # the strongest few; `search` has all
     suffix = f" {style('[' + ', '.join(notes) + ']', 'dim')}" if notes else ""
     tag_text = f" {style(tags, 'magenta')}" if tags else ""
     return f"{style(stamp, 'dim')} {who_styled}: {text}{tag_text}{suffix}"

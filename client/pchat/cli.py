@@ -23,26 +23,44 @@ from .errors import UNAUTHORIZED, ApiError, AuthError, ConfigError, OfflineError
 Command = Callable[[Context], Awaitable[int]]
 
 
+def _global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """The options every command takes, before or after its name (``pchat rooms --json``).
+
+    Subcommands declare them with SUPPRESS defaults, so a value given before the command
+    is not overwritten by the subcommand's default.
+    """
+    def default(value: object) -> object:
+        return value if defaults else argparse.SUPPRESS
+
+    parser.add_argument("--config", metavar="PATH", default=default(None),
+                        help="runtime.json or stack outputs (default: $PCHAT_CONFIG, "
+                             "else .local/runtime.json)")
+    parser.add_argument("--auth", choices=["user", "api-key", "iam"], default=default("user"),
+                        help="who calls: the signed-in user (default), the public API key, "
+                             "or IAM (tools)")
+    parser.add_argument("--user", default=default(None),
+                        help="which signed-in user (default: the last to log in)")
+    parser.add_argument("--json", action="store_true", default=default(False),
+                        help="JSON lines on stdout, for scripts")
+    parser.add_argument("--no-color", action="store_true", default=default(False),
+                        help="plain text (also: NO_COLOR=1)")
+    parser.add_argument("--timeout", type=int, default=default(30), help="seconds per request")
+    parser.add_argument("-v", "--verbose", action="store_true", default=default(False),
+                        help="log to stderr")
+
+
 def get_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pchat", description="Positive Chat from the terminal (local runtime or AWS).",
         epilog="exit codes: 0 ok, 1 API error, 2 usage/config, 3 auth, 4 offline (queued), "
                "5 rejected")
-    parser.add_argument("--config", metavar="PATH",
-                        help="runtime.json or stack outputs (default: $PCHAT_CONFIG, "
-                             "else .local/runtime.json)")
-    parser.add_argument("--auth", choices=["user", "api-key", "iam"], default="user",
-                        help="who calls: the signed-in user (default), the public API key, "
-                             "or IAM (tools)")
-    parser.add_argument("--user", help="which signed-in user (default: the last to log in)")
-    parser.add_argument("--json", action="store_true", help="JSON lines on stdout, for scripts")
-    parser.add_argument("--no-color", action="store_true", help="plain text (also: NO_COLOR=1)")
-    parser.add_argument("--timeout", type=int, default=30, help="seconds per request")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr")
+    _global_options(parser, defaults=True)
+    common = argparse.ArgumentParser(add_help=False)
+    _global_options(common, defaults=False)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, handler: Command, help_text: str) -> argparse.ArgumentParser:
-        command = sub.add_parser(name, help=help_text, description=help_text)
+        command = sub.add_parser(name, help=help_text, description=help_text, parents=[common])
         command.set_defaults(handler=handler)
         return command
 
@@ -175,7 +193,8 @@ def classify(exc: PchatError) -> tuple[ExitCode, str]:
     if isinstance(exc, OfflineError):
         return ExitCode.OFFLINE, "is the API running (`make run`)? posts are queued by `pchat send`"
     if isinstance(exc, ApiError) and exc.error_type == UNAUTHORIZED:
-        return ExitCode.AUTH, "private room or restricted query: join or ask its owner"
+        return ExitCode.AUTH, ("not allowed with these credentials: join the room, ask its "
+                               "owner for an invitation, or use another --auth mode")
     return ExitCode.API_ERROR, ""
 
 

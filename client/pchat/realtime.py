@@ -19,7 +19,7 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,10 +110,12 @@ class RoomFeed:
         attempt = auth_failures = 0
         while True:
             try:
-                async for event in self._one_connection():
-                    if isinstance(event, ConnectionEvent):
-                        attempt = auth_failures = 0
-                    yield event
+                # aclosing: when our consumer stops, the connection closes now, not at GC.
+                async with contextlib.aclosing(self._one_connection()) as connection:
+                    async for event in connection:
+                        if isinstance(event, ConnectionEvent):
+                            attempt = auth_failures = 0
+                        yield event
                 reason = "the server ended the subscription"
             except AuthError:
                 auth_failures += 1
@@ -128,7 +130,7 @@ class RoomFeed:
             yield ConnectionEvent("reconnecting", delay_s=delay, reason=reason)
             await self._sleep(delay)
 
-    async def _one_connection(self) -> AsyncIterator[FeedEvent]:
+    async def _one_connection(self) -> AsyncGenerator[FeedEvent, None]:
         inbox: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
         started = asyncio.Event()
         pump = asyncio.create_task(self._pump(inbox, started), name=f"feed-{self.room_id}")

@@ -8,6 +8,8 @@ infra/template.yaml with infra/seed.local.json exactly as `make run` starts it.
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import signal
 import time
 import urllib.request
@@ -15,13 +17,13 @@ from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
+import websockets
 from gql import Client, gql
 from gql.transport.aiohttp import AIOHTTPTransport
 from gql.transport.appsync_auth import AppSyncApiKeyAuthentication, AppSyncJWTAuthentication
-from gql.transport.appsync_websockets import AppSyncWebsocketsTransport
 
 from appsync_local.cognito_local import initiate_password_auth
 from appsync_local.dynamodb_local import missing_requirements
@@ -89,7 +91,7 @@ def test_generic_api_end_to_end_with_restart(tmp_path: Path) -> None:
                                                                        "ben": []}
         # The web UI is served at / next to the API
         root = info["graphqlUrl"].removesuffix("/graphql") + "/"
-        with urllib.request.urlopen(root) as response:  # noqa: S310 - our local server
+        with urllib.request.urlopen(root) as response:
             assert response.read() == b"<h1>local UI</h1>"
         # Then the seed operation ran (as ann, through Cognito)
         notes = run_async(_execute(api_key_client(info), "{ notes { id text author } }"))["notes"]
@@ -130,20 +132,36 @@ def test_generic_api_end_to_end_with_restart(tmp_path: Path) -> None:
 
 
 async def _add_note_and_receive_push(info: dict[str, Any]) -> dict[str, Any]:
+    """Subscribe over AppSync's real-time protocol, add a note, return the pushed event.
+
+    A raw client rather than gql's transport, because gql hides `start_ack`: the mutation
+    must only be sent once the subscription is known to be registered.
+    """
     host = urlsplit(info["graphqlUrl"]).netloc
-    transport = AppSyncWebsocketsTransport(
-        url=info["realtimeUrl"], auth=AppSyncApiKeyAuthentication(host=host,
-                                                                  api_key=info["apiKey"]))
-    subscription = gql("subscription { onNoteAdded { id text author } }")
-    async with Client(transport=transport) as ws:
-        events = ws.subscribe(subscription)
-        first = asyncio.ensure_future(events.__anext__())
-        await asyncio.sleep(0.5)  # let start_ack arrive (gql gives no hook for it)
-        async with jwt_client(info, "ben") as session:
-            await session.execute(gql('mutation { addNote(text: "pushed") { id } }'))
-        result = await asyncio.wait_for(first, timeout=60)
-        await events.aclose()
-    return result["onNoteAdded"]  # type: ignore[no-any-return]
+    header = {"host": host, "x-api-key": info["apiKey"]}
+    encoded = base64.b64encode(json.dumps(header).encode()).decode()
+    url = f"{info['realtimeUrl']}?header={quote(encoded)}&payload=e30="
+    query = "subscription { onNoteAdded { id text author } }"
+    async with websockets.connect(url, subprotocols=["graphql-ws"]) as ws:
+        await ws.send(json.dumps({"type": "connection_init"}))
+        await _expect(ws, "connection_ack")
+        await ws.send(json.dumps({"id": "1", "type": "start", "payload": {
+            "data": json.dumps({"query": query, "variables": {}}),
+            "extensions": {"authorization": header}}}))
+        await _expect(ws, "start_ack")
+        await _execute(jwt_client(info, "ben"), 'mutation { addNote(text: "pushed") { id } }')
+        data = await _expect(ws, "data")
+    return data["payload"]["data"]["onNoteAdded"]  # type: ignore[no-any-return]
+
+
+async def _expect(ws: Any, frame_type: str) -> dict[str, Any]:
+    """The next frame of ``frame_type``, skipping keep-alives."""
+    while True:
+        frame = json.loads(await asyncio.wait_for(ws.recv(), timeout=60))
+        if frame["type"] == "ka":
+            continue
+        assert frame["type"] == frame_type, frame
+        return frame  # type: ignore[no-any-return]
 
 
 def _wait_for_log(runtime: RuntimeProcess, text: str, timeout_s: float = 60) -> None:

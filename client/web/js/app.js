@@ -330,6 +330,17 @@ async function join(open, language) {
     open.view.composer.focus();
   } catch (err) {
     open.view.showError(`Cannot join: ${err.message}`);
+    return;
+  }
+  try {
+    const { room } = await request(ops.ROOM_QUERY, { id: open.id });
+    if (room && state.open === open) {
+      open.room = room;
+      open.view.setRoom(room);
+      addRooms([room]);
+    }
+  } catch {
+    /* the member count is cosmetic */
   }
 }
 

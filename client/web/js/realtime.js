@@ -110,6 +110,8 @@ export class RealtimeClient {
   /** Stop everything for good (sign-out, page unload). */
   close() {
     for (const id of [...this.subscriptions.keys()]) this.unsubscribe(id);
+    clearTimeout(this.timers.linger);
+    clearTimeout(this.timers.retry);
     this.dropSocket("closed", false);
     globalThis.removeEventListener?.("online", this.onOnline);
     this.setState("closed");
@@ -304,6 +306,7 @@ export class RealtimeClient {
     const sub = this.subscriptions.get(id);
     if (!sub || sub.state !== "pending") return;
     sub.state = "starting";
+    const attempt = (sub.attempt = (sub.attempt || 0) + 1); // a reconnect meanwhile starts a new one
     let auth;
     try {
       auth = await this.getAuthorization(false);
@@ -312,8 +315,8 @@ export class RealtimeClient {
       sub.handlers.error?.([{ message: `cannot get credentials: ${err.message}` }]);
       return;
     }
-    if (this.subscriptions.get(id) !== sub || sub.state !== "starting" || this.state !== "connected")
-      return;
+    if (this.subscriptions.get(id) !== sub || sub.attempt !== attempt || sub.state !== "starting") return;
+    if (this.state !== "connected") return;
     this.send({
       id,
       type: "start",

@@ -65,7 +65,7 @@ def api(tmp_path_factory: pytest.TempPathFactory, chromium_path: Path) -> Iterat
         info = runtime.wait_ready()
     origin = info["graphqlUrl"].rsplit("/graphql", 1)[0]
     try:
-        with urllib.request.urlopen(f"{origin}/config.json", timeout=10) as response:  # noqa: S310
+        with urllib.request.urlopen(f"{origin}/config.json", timeout=10) as response:
             served = response.status == 200
     except urllib.error.HTTPError:
         served = False
@@ -298,3 +298,83 @@ def test_xss_payloads_render_as_text(api: Api, people: dict[str, Person], output
     page.wait_for_timeout(500)  # an onerror would have fired by now
     shot(bob, output_dir, "xss-as-text-bob")
     no_trouble(alice, bob)
+
+
+def test_messages_missed_while_offline_are_filled_in_after_reconnecting(
+        api: Api, people: dict[str, Person], output_dir: Path) -> None:
+    alice, bob = people["alice"], people["bob"]
+    # Bob's WebSockets go through Playwright, so the test can cut them and refuse new ones.
+    live: list[tuple[Any, Any]] = []
+    offline = {"on": False}
+
+    def route(ws: Any) -> None:
+        if offline["on"]:
+            ws.close(code=1011, reason="test: offline")
+            return
+        live.append((ws, ws.connect_to_server()))
+
+    bob.page.route_web_socket(re.compile(r"/graphql"), route)
+    alice_frames: list[str] = []
+    alice.page.on("websocket", lambda ws: ws.on(
+        "framereceived", lambda payload: alice_frames.append(str(payload))))
+    room = f"Reconnect {uuid.uuid4().hex[:6]}"
+    sign_in(api, alice)
+    create_room(alice, room)
+    sign_in(api, bob)
+    open_and_join(bob, room, "en")
+    post(alice, "Welcome everyone, lovely to see you here.")
+    expect(message(bob, "lovely to see you here")).to_be_visible(timeout=LIVE_MS)
+
+    offline["on"] = True
+    for page_side, server_side in live:
+        server_side.close()
+        page_side.close(code=1011, reason="test: connection lost")
+    expect(bob.page.locator("#connection")).to_contain_text("Offline", timeout=LIVE_MS)
+
+    post(alice, "While you were away we planted sunflowers together.")
+    expect(message(alice, "planted sunflowers")).to_be_visible()
+    # Wait until the push went out (Alice's socket got it): Bob had no subscription then,
+    # so only the gap-fill (syncMessages) can bring it to him.
+    for _ in range(LIVE_MS // 100):
+        if any("planted sunflowers" in f for f in alice_frames):
+            break
+        alice.page.wait_for_timeout(100)
+    else:
+        pytest.fail("the message was never pushed to Alice's subscription")
+    assert message(bob, "planted sunflowers").count() == 0
+
+    offline["on"] = False
+    bob.page.locator("#connection").get_by_role("button", name="Retry now").click()
+    expect(bob.page.locator("#connection")).to_have_text(re.compile("Live"), timeout=LIVE_MS)
+    expect(message(bob, "planted sunflowers")).to_be_visible(timeout=LIVE_MS)  # syncMessages
+    expect(bob.page.locator(".messages .message")).to_have_count(2)  # nothing twice
+    post(alice, "And the sunflowers are already growing nicely.")
+    expect(message(bob, "already growing nicely")).to_be_visible(timeout=LIVE_MS)
+    shot(bob, output_dir, "reconnect-gap-filled-bob")
+    no_trouble(alice, bob)
+
+
+def test_cognito_sign_in_refresh_and_wrong_password(api: Api, people: dict[str, Person]) -> None:
+    """auth.js against the runtime's Cognito (moto's server; the same JSON API as AWS)."""
+    page = people["alice"].page
+    page.goto(f"{api.origin}/")
+    page.get_by_label("Username").wait_for()
+    result = page.evaluate("""async ({pool, region, password}) => {
+      const { CognitoAuth, decodeJwt } = await import('./js/auth.js');
+      const auth = new CognitoAuth(pool, region);
+      let wrong;
+      try { await auth.signIn('alice', 'not-the-password'); } catch (e) { wrong = [e.name, e.code, e.message]; }
+      const user = await auth.signIn('alice', password);
+      const first = auth.session.idToken;
+      await new Promise((r) => setTimeout(r, 1100));  // a new iat
+      const refreshed = await auth.idToken(true);
+      const stored = JSON.parse(sessionStorage.getItem('positive-chat.session'));
+      auth.signOut();
+      return {wrong, user, changed: first !== refreshed, use: decodeJwt(refreshed).token_use,
+              keptRefresh: Boolean(stored.refreshToken), cleared: sessionStorage.length === 0};
+    }""", {"pool": from_runtime(api.info)["userPool"], "region": api.info["region"],
+           "password": api.passwords["alice"]})
+    assert result["wrong"] == ["AuthError", "NotAuthorizedException", "Wrong username or password."]
+    assert result["user"]["username"] == "alice"
+    assert result["changed"] and result["use"] == "id" and result["keptRefresh"]
+    assert result["cleared"]

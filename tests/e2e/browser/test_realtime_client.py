@@ -54,9 +54,9 @@ def page(browser: Any, stub: StubAppSync) -> Iterator[Any]:
 
 
 def setup(page: Any, stub: StubAppSync, transport: str = "subprotocol") -> str:
-    return page.evaluate(SETUP, {"url": f"ws://127.0.0.1:{stub.port}/graphql",
+    return str(page.evaluate(SETUP, {"url": f"ws://127.0.0.1:{stub.port}/graphql",
                                  "graphqlUrl": "https://api.example.test/graphql",
-                                 "transport": transport})
+                                 "transport": transport}))
 
 
 def wait_started(page: Any, count: int) -> None:
@@ -96,7 +96,8 @@ def test_query_string_header_form(page: Any, stub: StubAppSync) -> None:
     setup(page, stub, transport="query")
     wait_started(page, 1)
     conn = stub.connections[0]
-    assert conn.header_via == "query" and conn.header["host"] == "api.example.test"
+    assert conn.header_via == "query" and conn.header is not None
+    assert conn.header["host"] == "api.example.test"
     assert not any(p.startswith("header-") for p in conn.offered)
 
 
@@ -112,7 +113,9 @@ def test_reconnects_after_a_dropped_socket_and_restarts_the_subscription(
     states = page.evaluate("window.events.filter(e => e.kind === 'status').map(e => e.state)")
     assert "waiting" in states and states[-1] == "connected"
     # Fresh credentials on the new connection.
-    assert stub.connections[1].header["Authorization"] != stub.connections[0].header["Authorization"]
+    first, second = stub.connections[0].header, stub.connections[1].header
+    assert first is not None and second is not None
+    assert first["Authorization"] != second["Authorization"]
 
 
 def test_missing_keepalive_triggers_a_reconnect(page: Any, stub: StubAppSync) -> None:

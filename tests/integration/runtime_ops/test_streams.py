@@ -10,6 +10,7 @@ import pytest
 
 from appsync_local.dynamodb_local import DynamoDBLocal
 from appsync_local.lambda_pool import LambdaPool
+from appsync_local.store import start_store
 from appsync_local.streams import EventSourceMapping, MappingSettings
 
 from .conftest import JAR_DIR, Probe, aws_clients, create_stream_table, put, wait_for
@@ -235,3 +236,26 @@ def _last_seq(probe: Probe) -> str | None:
     if not invocations:
         return None
     return invocations[-1]["event"]["Records"][-1]["dynamodb"]["SequenceNumber"]
+
+
+async def test_the_in_memory_fallback_streams_through_the_same_poller(
+    lambda_pool: LambdaPool, probe: Probe, tmp_path: Path
+) -> None:
+    # Given the moto store the runtime falls back to without Java
+    moto, info = start_store(tmp_path / "no-jar", tmp_path / "data", in_memory=True)
+    try:
+        client, _ = aws_clients(info.endpoint)
+        table = create_stream_table(client)
+        put(client, table, "m0", "m1", "m2")
+        esm = mapping(info.endpoint, table, lambda_pool, tmp_path / "cp.json", batch_size=2,
+                      report_batch_item_failures=True)
+        probe.configure(fail_times={"m1": 1})
+        await esm.start()
+        try:
+            await wait_for(lambda: len(probe.batches()) >= 2, "two invocations")
+        finally:
+            await esm.stop()
+    finally:
+        moto.stop()
+    # Then batching and partial failures behave as with DynamoDB Local
+    assert probe.batches() == [["m0", "m1"], ["m1", "m2"]]

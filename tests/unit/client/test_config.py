@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from pchat import ConfigError, config_from_dict, default_config_dir, load_config
 
 RUNTIME = {
@@ -91,11 +90,11 @@ def test_a_missing_default_file_says_how_to_get_one(tmp_path: Path,
 def test_unusable_files_name_the_problem(tmp_path: Path) -> None:
     path = tmp_path / "broken.json"
     path.write_text("{not json")
-    with pytest.raises(ConfigError, match="broken.json"):
+    with pytest.raises(ConfigError, match=r"broken\.json"):
         load_config(path, env={})
-    with pytest.raises(ConfigError, match="missing 'region'"):
+    with pytest.raises(ConfigError, match=r"missing 'region'"):
         config_from_dict({"graphqlUrl": "http://x/graphql"})
-    with pytest.raises(ConfigError, match="neither runtime.json"):
+    with pytest.raises(ConfigError, match=r"neither runtime\.json"):
         config_from_dict({"something": "else"})
 
 

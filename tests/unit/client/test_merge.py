@@ -6,7 +6,6 @@ import random
 
 from hypothesis import given
 from hypothesis import strategies as st
-
 from pchat import Author, ChangeMerger, Message
 
 

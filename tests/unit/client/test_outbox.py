@@ -17,6 +17,7 @@ from pchat import (
     OutboxEntry,
     Retry,
 )
+
 from tests.unit.client.fake_api import FakeApi, api_error
 
 ROOM = "room-1"

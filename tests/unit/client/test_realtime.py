@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import pytest
-
 from pchat import (
     ApiError,
     AuthError,
@@ -18,6 +17,7 @@ from pchat import (
     MessageEvent,
     RoomFeed,
 )
+
 from tests.unit.client.fake_api import FakeApi, api_error
 
 ROOM = "room-1"

@@ -50,6 +50,11 @@ export function createRoomView({ room, isOwner, onJoin, onSend, onTag, onClearTa
     );
   }
 
+  const summary = h("p", { class: "hint room-summary" });
+  const describe = (r) =>
+    replace(summary, `${r.memberCount} member${r.memberCount === 1 ? "" : "s"} · created by ${r.owner.username}`);
+  describe(room);
+
   const header = h(
     "header",
     { class: "room-header" },
@@ -58,7 +63,7 @@ export function createRoomView({ room, isOwner, onJoin, onSend, onTag, onClearTa
       {},
       h("h2", { id: "room-title" }, h("span", { class: "room-name", text: room.name }), room.visibility === "PRIVATE" ? h("span", { class: "badge", text: "Private" }) : null),
       room.description ? h("p", { class: "room-description", text: room.description }) : null,
-      h("p", { class: "hint", text: `${room.memberCount} member${room.memberCount === 1 ? "" : "s"} · created by ${room.owner.username}` }),
+      summary,
     ),
     h("div", { class: "join-bar" }, field("Reading language", language), joinButton, memberState),
   );
@@ -85,6 +90,8 @@ export function createRoomView({ room, isOwner, onJoin, onSend, onTag, onClearTa
     messages,
     composer,
     cloud,
+    /** Newer room data (e.g. the member count after joining). */
+    setRoom: describe,
     setMembership(member, lang) {
       language.value = lang;
       joinButton.dataset.member = member ? "true" : "false";
