@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
-from starlette.routing import BaseRoute, Mount
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 
@@ -24,9 +26,19 @@ class _Server(uvicorn.Server):
 
 
 def build_app(http_routes: Iterable[BaseRoute], realtime_routes: Iterable[BaseRoute],
-              static_dir: Path | None) -> Starlette:
+              static_dir: Path | None, web_config: Mapping[str, Any] | None = None) -> Starlette:
+    """The API routes, then (with a static dir) the web UI's config.json and its files."""
     routes: list[BaseRoute] = [*http_routes, *realtime_routes]
     if static_dir is not None:
+        if web_config is not None:
+            config = dict(web_config)
+
+            async def config_json(_request: Request) -> Response:
+                # no-store: the port (hence every URL) changes between runs.
+                return JSONResponse(config, headers={"cache-control": "no-store"})
+
+            # Before the mount, so it wins over a config.json file in the directory.
+            routes.append(Route("/config.json", config_json, methods=["GET", "HEAD"]))
         # Last: the API paths win; everything else is the web UI (index.html at /).
         routes.append(Mount("/", app=StaticFiles(directory=static_dir, html=True),
                             name="static"))

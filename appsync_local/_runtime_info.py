@@ -44,6 +44,19 @@ def runtime_json(ep: Endpoints, secrets: LocalSecrets,
     }
 
 
+WEB_CONFIG_KEYS = ("graphqlUrl", "realtimeUrl", "region", "apiKey", "userPool")
+
+
+def web_config(ep: Endpoints, secrets: LocalSecrets) -> dict[str, Any]:
+    """The web UI's `config.json`: the public part of runtime.json only.
+
+    Never the IAM keys, the users' passwords or the store endpoint: a page (and anything
+    that can load it) sees this.
+    """
+    full = runtime_json(ep, secrets, users=())
+    return {key: full[key] for key in WEB_CONFIG_KEYS}
+
+
 def banner(ep: Endpoints, secrets: LocalSecrets, users: Sequence[dict[str, Any]],
            runtime_json_path: str, state_dir: str) -> str:
     """The console text printed when the runtime is ready: endpoints and how to call them."""

@@ -29,7 +29,7 @@ from typing import Any
 import boto3
 
 from ._http_server import bind_socket, build_app, build_server, finish_tasks, until_started
-from ._runtime_info import Endpoints, banner, runtime_json
+from ._runtime_info import Endpoints, banner, runtime_json, web_config
 from .api_model import ApiModel
 from .auth import ApiKey, AuthConfig, Authenticator, IamPrincipal
 from .cognito_local import CognitoInfo, CognitoLocal, LocalUserPool, initiate_password_auth
@@ -251,9 +251,9 @@ class Runtime:
         pollers = StreamPollers.from_specs(
             self.model.stream_events, dynamodb=self._dynamodb(), streams=self._streams(),
             invoker=pool, checkpoint_dir=self.state.streams_dir)
-        server = build_server(
-            build_app(http_routes(engine, authenticator), hub.routes(), self.options.static_dir),
-            self._tls_cert, self._tls_key)
+        app = build_app(http_routes(engine, authenticator), hub.routes(),
+                        self.options.static_dir, web_config(self._endpoints(), self.secrets))
+        server = build_server(app, self._tls_cert, self._tls_key)
         assert self._sock is not None
         sock = self._sock
         serving: asyncio.Task[Any] | None = None
@@ -364,16 +364,20 @@ class Runtime:
             except Exception:
                 logger.exception("cognito: saving users failed")
 
-    def _announce(self) -> None:
-        assert self.secrets is not None and self._store_info is not None
-        users = seed_users_table(self._seed) if self._seed else []
-        endpoints = Endpoints(
+    def _endpoints(self) -> Endpoints:
+        assert self._store_info is not None
+        return Endpoints(
             graphql_url=self.graphql_url, realtime_url=self.realtime_url,
             region=self.options.region, store=self._store_info,
             cognito=self._cognito.info if self._cognito else None,
             user_pool=self._api_user_pool(),
             tls_cert=str(self._tls_cert) if self._tls_cert else None,
         )
+
+    def _announce(self) -> None:
+        assert self.secrets is not None
+        users = seed_users_table(self._seed) if self._seed else []
+        endpoints = self._endpoints()
         write_json_atomic(self.state.runtime_json, runtime_json(endpoints, self.secrets, users),
                           mode=0o600)
         print(banner(endpoints, self.secrets, users, str(self.state.runtime_json),

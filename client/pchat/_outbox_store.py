@@ -79,11 +79,11 @@ class OutboxEntry:
 class OutboxStore:
     def __init__(self, path: Path, *, busy_timeout_s: float = 30.0) -> None:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fresh = not path.exists()
+        # Queued message text is private. Create the file 0600 before SQLite opens it:
+        # SQLite gives its -wal and -shm files the database file's permissions.
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
         # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE where it matters).
         self._db = sqlite3.connect(path, timeout=busy_timeout_s, isolation_level=None)
-        if fresh:
-            os.chmod(path, 0o600)  # queued message text is private
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")  # readers never wait for the flusher
         self._db.executescript(_SCHEMA)

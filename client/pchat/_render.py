@@ -61,9 +61,10 @@ def cloud(tag_cloud: TagCloud, style: Style, width: int | None = None) -> str:
         return "(no tags yet)"
     width = width or shutil.get_terminal_size((80, 24)).columns
     top = max(t.count for t in tag_cloud.tags)
+    flat = top == min(t.count for t in tag_cloud.tags)  # nothing stands out: all medium
     words: list[tuple[str, str]] = []  # (plain, styled)
     for item in tag_cloud.tags:
-        weight = cloud_weight(item.count, top)
+        weight = 2 if flat else cloud_weight(item.count, top)
         text = item.tag.upper() if weight == 4 else item.tag
         plain = text if style.enabled else f"{text}({item.count})"
         words.append((plain, style(plain, *_WEIGHT_STYLE[weight])))

@@ -57,6 +57,7 @@ class TokenCache:
 
     def save(self, pool: UserPoolConfig, tokens: Tokens) -> None:
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.directory.chmod(0o700)  # even if it existed: it holds credentials
         body = json.dumps({"username": tokens.username, "idToken": tokens.id_token,
                            "accessToken": tokens.access_token,
                            "refreshToken": tokens.refresh_token, "expiresAt": tokens.expires_at})

@@ -13,6 +13,7 @@ import asyncio
 import functools
 import json
 import logging
+import re
 import ssl as ssl_module
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any, NoReturn, Protocol
@@ -179,8 +180,12 @@ def _server_error(exc: TransportServerError, url: str) -> PchatError:
     return ApiError(f"HTTP{exc.code}", f"{url} answered HTTP {exc.code}")
 
 
+_HEADER_PARAM = re.compile(r"header=[^&\s'\"]+")
+
+
 def _reason(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
+    # A WebSocket URL carries the auth header (JWT or API key) in its query string.
+    text = _HEADER_PARAM.sub("header=<redacted>", str(exc) or type(exc).__name__)
     try:  # connection_error payloads are JSON: keep only the message
         payload = json.loads(text)
         return str(payload.get("message", text)) if isinstance(payload, dict) else text

@@ -78,6 +78,7 @@ def test_generic_api_end_to_end_with_restart(tmp_path: Path) -> None:
     state, web = tmp_path / "state", tmp_path / "web"
     web.mkdir()
     (web / "index.html").write_text("<h1>local UI</h1>")
+    (web / "config.json").write_text('{"stale": true}')  # the runtime's own must win
     runtime = RuntimeProcess(FIXTURE / "template.yaml", state, seed=FIXTURE / "seed.json",
                              extra_args=["--static", str(web)])
     runtime.start()
@@ -89,10 +90,15 @@ def test_generic_api_end_to_end_with_restart(tmp_path: Path) -> None:
         assert set(info["iam"]) == {"accessKeyId", "secretAccessKey"}
         assert {u["username"]: u["groups"] for u in info["users"]} == {"ann": ["editors"],
                                                                        "ben": []}
-        # The web UI is served at / next to the API
+        # The web UI is served at / next to the API, with the public part of runtime.json
         root = info["graphqlUrl"].removesuffix("/graphql") + "/"
         with urllib.request.urlopen(root) as response:
             assert response.read() == b"<h1>local UI</h1>"
+        with urllib.request.urlopen(root + "config.json") as response:
+            assert response.headers["cache-control"] == "no-store"
+            config = json.loads(response.read())
+        assert config == {k: info[k] for k in ("graphqlUrl", "realtimeUrl", "region", "apiKey",
+                                               "userPool")}
         # Then the seed operation ran (as ann, through Cognito)
         notes = run_async(_execute(api_key_client(info), "{ notes { id text author } }"))["notes"]
         assert [(n["text"], n["author"]) for n in notes] == [("seeded", "ann")]

@@ -15,6 +15,7 @@ from pchat import (
     EntryState,
     OfflineError,
     Outbox,
+    Retry,
     iter_pages,
     load_config,
 )
@@ -93,3 +94,28 @@ def test_the_cli_end_to_end(runtime: LocalRuntime, config: Config, config_dir: P
     assert [r["text"] for r in records] == ["Thanks for the delicious garden party"]
     assert pchat(path, config_dir, "cloud", room).returncode == 0
     assert pchat(path, config_dir, "--auth", "api-key", "rooms").returncode == 0
+
+
+async def test_a_stale_queued_edit_reports_the_server_item_and_a_retry_merges(
+        alice: ChatClient, tmp_path: Path) -> None:
+    # Given a message edited (version 2) after alice queued an edit of version 1
+    room = (await alice.create_room("conflict e2e", language="en")).id
+    posted = (await alice.post_message(room, "Nice first draft")).message
+    assert posted is not None
+    await alice.edit_message(room, posted.id, "Nice second draft", expected_version=1)
+    outbox = Outbox(tmp_path / "edits.sqlite")
+    entry = outbox.edit(room, posted.id, "Nice third draft", expected_version=1)
+    # When the outbox sends it
+    report = await outbox.flush(alice)
+    # Then the server's ConflictUnhandled arrives with its current item
+    outcome = report.outcome_of(entry.seq)
+    assert outcome is not None and outcome.state is EntryState.CONFLICT
+    assert outcome.current is not None
+    assert (outcome.current.version, outcome.current.text) == (2, "Nice second draft")
+    # And a merge retried at the server's version is accepted as version 3
+    outbox.resolve(entry.seq, Retry("Nice second and third draft"))
+    retried = (await outbox.flush(alice)).outcome_of(entry.seq)
+    assert retried is not None and retried.result is not None and retried.result.message
+    assert retried.result.message.version == 3
+    assert retried.result.message.text == "Nice second and third draft"
+    outbox.close()

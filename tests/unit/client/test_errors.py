@@ -70,3 +70,9 @@ def test_transport_failures_are_classified_by_who_failed(exc: Exception,
 def test_unrelated_exceptions_are_not_disguised() -> None:
     bug = KeyError("a bug of ours")
     assert _mapped(bug, "http://api/graphql") is bug
+
+
+def test_credentials_in_websocket_urls_never_reach_messages() -> None:
+    exc = OSError("bad URI ws://h/graphql?header=eyJBdXRob3JpemF0aW9uIjoiand0In0=&payload=e30=")
+    message = str(_mapped(exc, "ws://h/graphql"))
+    assert "eyJ" not in message and "header=<redacted>" in message

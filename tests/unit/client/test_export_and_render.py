@@ -65,3 +65,8 @@ def test_tail_shows_my_language_or_the_original_with_a_note() -> None:
     line = message_line(french, plain, language="en")
     assert "Bonjour à tous" in line and "no en translation (partial)" in line
     assert "note" not in message_line(french, plain, language="fr")
+
+
+def test_a_cloud_of_equal_counts_is_drawn_medium_not_shouting() -> None:
+    drawn = cloud(TagCloud("r", (TagCount("sun", 1), TagCount("rain", 1))), Style(False), 80)
+    assert drawn == "sun(1)   rain(1)"

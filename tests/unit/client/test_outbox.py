@@ -242,9 +242,11 @@ def test_two_threads_flushing_one_file_deliver_everything_once_in_order(
     assert api.texts(ROOM) == [f"t{i:02d}" for i in range(30)]
 
 
-def test_the_outbox_file_is_private(outbox: Outbox, outbox_path: Path) -> None:
+def test_the_outbox_files_are_private(outbox: Outbox, outbox_path: Path) -> None:
     outbox.post(ROOM, "private words")
-    assert stat.S_IMODE(outbox_path.stat().st_mode) == 0o600
+    files = list(outbox_path.parent.iterdir())  # the database, its -wal and -shm
+    assert len(files) >= 2
+    assert all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in files)
     assert stat.S_IMODE(outbox_path.parent.stat().st_mode) == 0o700
 
 
