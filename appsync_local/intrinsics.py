@@ -7,6 +7,7 @@ module knows nothing about resource types.
 from __future__ import annotations
 
 import base64
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -190,12 +191,18 @@ def _construct(tag: str, node: yaml.Node, loader: CfnLoader) -> Any:
             value = [logical, attr]
     elif isinstance(node, yaml.SequenceNode):
         value = loader.construct_sequence(node, deep=True)
-    else:
+    elif isinstance(node, yaml.MappingNode):
         value = loader.construct_mapping(node, deep=True)
+    else:  # pragma: no cover - YAML has no other node kinds
+        raise yaml.constructor.ConstructorError(None, None, f"unexpected node for !{name}")
     return {name: value}
+
+
+
+def _tagged(tag: str, loader: CfnLoader, node: yaml.Node) -> Any:
+    return _construct(tag, node, loader)
 
 
 for _tag in ("Ref", "Condition", "GetAtt", "Sub", "Join", "Select", "Split", "If", "Equals",
              "Not", "And", "Or", "FindInMap", "Base64", "GetAZs", "ImportValue", "Cidr"):
-    CfnLoader.add_constructor(
-        f"!{_tag}", lambda loader, node, t=_tag: _construct(t, node, loader))
+    CfnLoader.add_constructor(f"!{_tag}", functools.partial(_tagged, _tag))

@@ -10,6 +10,9 @@ Why sync only after ``start_ack``: a message committed after the sync's read but
 the server registered the subscription would reach neither. Why a look-back: a message's
 ``_lastChangedAt`` is stamped when its resolver starts, and it commits up to a resolver
 timeout later, so changes older than the last one seen can still be in flight.
+
+``syncMessages`` is for users and IAM; with the public API key the catch-up reads the
+room's history instead (posts and current versions, but no tombstones).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import _documents as doc
-from .errors import AuthError, OfflineError
+from .errors import UNAUTHORIZED, ApiError, AuthError, OfflineError
 from .merge import ChangeMerger
 from .models import Message
 from .operations import ChatClient
@@ -33,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_LOOKBACK_MS = 30_000  # above the resolver timeout (15 s) and AppSync's 30 s limit
 START_ACK_TIMEOUT_S = 15.0  # Amplify's START_ACK_TIMEOUT
+HISTORY_PAGES = 10  # catch-up bound when only history may be read (API key)
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,7 @@ class RoomFeed:
         self._backoff = backoff or Backoff()
         self._lookback_ms = lookback_ms
         self._synced_at: int | None = None
+        self._history_only = False
         self._max_auth_retries = max_auth_retries
         self._clock_ms = clock_ms
         self._sleep = sleep
@@ -136,11 +141,9 @@ class RoomFeed:
         pump = asyncio.create_task(self._pump(inbox, started), name=f"feed-{self.room_id}")
         try:
             await self._wait_started(started, pump, inbox)
-            since = self._catch_up_from()
-            result = await self.client.sync_all(self.room_id, last_sync=since)
-            self._synced_at = result.started_at
+            changes, self._synced_at = await self._catch_up(self._catch_up_from())
             live = _drain_messages(inbox)
-            filled = self.merger.merge(result.items, live)
+            filled = self.merger.merge(changes, live)
             yield ConnectionEvent("connected", filled=len(filled))
             for message in filled:
                 yield MessageEvent(message, filled=True)
@@ -183,6 +186,35 @@ class RoomFeed:
             raise OfflineError("the subscription ended before the server acknowledged it")
         if not done:
             logger.warning("no start_ack within %.0f s; catching up anyway", START_ACK_TIMEOUT_S)
+
+    async def _catch_up(self, since: int) -> tuple[tuple[Message, ...], int]:
+        """The changes after ``since``, and the anchor of the next catch-up."""
+        if not self._history_only:
+            try:
+                result = await self.client.sync_all(self.room_id, last_sync=since)
+                return result.items, result.started_at
+            except ApiError as exc:
+                if exc.error_type != UNAUTHORIZED:
+                    raise
+                # syncMessages needs a user or IAM; the public API key may read history.
+                self._history_only = True
+                logger.info("catching up from history: syncMessages is not allowed here")
+        return await self._catch_up_from_history(since)
+
+    async def _catch_up_from_history(self, since: int) -> tuple[tuple[Message, ...], int]:
+        """Degraded catch-up: history is newest first by creation and has no tombstones,
+        so deletes and edits of older messages are not seen; a bounded number of pages."""
+        found: list[Message] = []
+        token: str | None = None
+        for _ in range(HISTORY_PAGES):
+            page = await self.client.messages(self.room_id, limit=100, next_token=token)
+            newer = [m for m in page.items if m.last_changed_at > since]
+            found.extend(newer)
+            token = page.next_token
+            if token is None or len(newer) < len(page.items):
+                break
+        anchor = max([since, *(m.last_changed_at for m in found)])
+        return tuple(found), anchor
 
     def _catch_up_from(self) -> int:
         """Where the catch-up sync starts (ms epoch, server clock where known)."""

@@ -179,6 +179,33 @@ async def test_reconnect_delays_back_off_until_connected(api: FakeApi,
     assert len(delays) == 4 and all(0 <= d <= 5 for d in delays)
 
 
+async def test_with_the_api_key_the_catch_up_falls_back_to_history(
+        api: FakeApi, client: ChatClient) -> None:
+    # Given credentials that may not call syncMessages (the public API key)
+    original = api._op_SyncMessages
+
+    def forbidden(variables):  # type: ignore[no-untyped-def]
+        raise api_error("Unauthorized", "Not Authorized to access syncMessages on type Query")
+
+    api._op_SyncMessages = forbidden  # type: ignore[method-assign]
+    async with running(RoomFeed(client, ROOM, sleep=no_wait)) as events:
+        await until(lambda: connects(events) == 1)
+        await client.post_message(ROOM, "seen live")
+        await until(lambda: texts(events) == ["seen live"])
+        # When messages are missed during a drop
+        api.realtime_offline = True
+        api.drop_connections()
+        await until(lambda: any(isinstance(e, ConnectionEvent) and e.state == "reconnecting"
+                                for e in events))
+        await client.post_message(ROOM, "missed")
+        api.realtime_offline = False
+        await until(lambda: connects(events) == 2)
+    # Then history filled the gap, without repeating what was seen
+    assert texts(events) == ["seen live", "missed"]
+    assert len(api.calls_of("SyncMessages")) == 1 and api.calls_of("Messages")
+    api._op_SyncMessages = original  # type: ignore[method-assign]
+
+
 def test_backoff_grows_exponentially_to_a_cap_with_full_jitter() -> None:
     backoff = Backoff(initial_s=0.5, maximum_s=30, factor=2)
     assert [backoff.delay(n, rand=lambda: 1.0) for n in range(8)] == [
