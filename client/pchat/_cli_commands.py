@@ -17,9 +17,10 @@ from .errors import AuthError
 from .export import ExportFormat, export_messages
 from .models import Message
 from .operations import iter_pages
-from .outbox import EntryState, FlushReport
+from .outbox import EntryKind, EntryState, FlushReport, OutboxEntry
 from .realtime import ConnectionEvent, RoomFeed
 
+_DONE = {EntryKind.POST: "sent", EntryKind.EDIT: "edited", EntryKind.DELETE: "deleted"}
 OK, API_ERROR, USAGE = ExitCode.OK, ExitCode.API_ERROR, ExitCode.USAGE
 AUTH, OFFLINE, REJECTED = ExitCode.AUTH, ExitCode.OFFLINE, ExitCode.REJECTED
 
@@ -102,25 +103,50 @@ async def join(ctx: Context) -> int:
     return OK
 
 
-async def send(ctx: Context) -> int:
+def _text(ctx: Context) -> str:
     text = " ".join(ctx.args.text)
-    if text == "-":
-        text = ctx.stdin.read().strip()
-    entry, report = await ctx.outbox.post_now(ctx.client, ctx.args.room, text,
-                                              language=ctx.args.language)
+    return ctx.stdin.read().strip() if text == "-" else text
+
+
+async def send(ctx: Context) -> int:
+    entry = ctx.outbox.post(ctx.args.room, _text(ctx), language=ctx.args.language)
+    return await _through_outbox(ctx, entry)
+
+
+async def edit(ctx: Context) -> int:
+    entry = ctx.outbox.edit(ctx.args.room, ctx.args.message, _text(ctx),
+                            expected_version=ctx.args.version, language=ctx.args.language)
+    return await _through_outbox(ctx, entry)
+
+
+async def delete(ctx: Context) -> int:
+    entry = ctx.outbox.delete(ctx.args.room, ctx.args.message, expected_version=ctx.args.version)
+    return await _through_outbox(ctx, entry)
+
+
+async def _through_outbox(ctx: Context, entry: OutboxEntry) -> int:
+    """Writes go through the outbox: earlier queued ones first, and nothing is lost offline."""
+    report = await ctx.outbox.flush(ctx.client)
     report_outcomes(ctx, [o for o in report.outcomes if o.entry.seq != entry.seq])
     outcome = report.outcome_of(entry.seq)
     if outcome is None:
         return _queued(ctx, report)
     ctx.emit({"outboxSeq": entry.seq, "clientId": entry.client_id, "state": outcome.state,
-              "result": outcome.result, "error": outcome.error})
+              "result": outcome.result, "message": outcome.message,
+              "current": outcome.current, "error": outcome.error})
     if outcome.result is not None and outcome.result.rejection is not None:
         ctx.say(render.rejection_block(outcome.result.rejection, ctx.style))
         return REJECTED
-    if outcome.message is None:
+    if outcome.state is EntryState.CONFLICT:
+        version = outcome.current.version if outcome.current else "?"
+        ctx.note(f"conflict: the message changed meanwhile (now version {version}); "
+                 f"`pchat outbox resolve {entry.seq} --retry [TEXT]` or `--discard`", "yellow")
+        return API_ERROR
+    if outcome.state is not EntryState.SENT:
         ctx.note(f"not sent: {outcome.error}", "red")
         return API_ERROR
-    ctx.say(f"{ctx.style('sent', 'green')} {outcome.message.id}")
+    done = outcome.message.id if outcome.message else entry.message_id
+    ctx.say(f"{ctx.style(_DONE[entry.kind], 'green')} {done}")
     return OK
 
 

@@ -95,6 +95,19 @@ def get_parser() -> argparse.ArgumentParser:
     send.add_argument("text", nargs="+", help="the message ('-' reads stdin)")
     send.add_argument("--language", help="language hint")
 
+    edit = add("edit", commands.edit, "edit your message (queued when offline)")
+    edit.add_argument("room")
+    edit.add_argument("message", help="message id")
+    edit.add_argument("text", nargs="+", help="the new text ('-' reads stdin)")
+    edit.add_argument("--version", type=int, required=True,
+                      help="the _version you saw (a stale one reports a conflict)")
+    edit.add_argument("--language", help="language hint")
+
+    delete = add("delete", commands.delete, "delete your message (queued when offline)")
+    delete.add_argument("room")
+    delete.add_argument("message", help="message id")
+    delete.add_argument("--version", type=int, required=True, help="the _version you saw")
+
     tail = add("tail", commands.tail, "follow a room live (reconnects by itself)")
     tail.add_argument("room")
     tail.add_argument("--language", help="show translations into this language "

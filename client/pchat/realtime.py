@@ -141,7 +141,8 @@ class RoomFeed:
         pump = asyncio.create_task(self._pump(inbox, started), name=f"feed-{self.room_id}")
         try:
             await self._wait_started(started, pump, inbox)
-            changes, self._synced_at = await self._catch_up(self._catch_up_from())
+            changes, anchor = await self._catch_up(self._catch_up_from())
+            self._synced_at = anchor if anchor is not None else self._synced_at
             live = _drain_messages(inbox)
             filled = self.merger.merge(changes, live)
             yield ConnectionEvent("connected", filled=len(filled))
@@ -187,8 +188,8 @@ class RoomFeed:
         if not done:
             logger.warning("no start_ack within %.0f s; catching up anyway", START_ACK_TIMEOUT_S)
 
-    async def _catch_up(self, since: int) -> tuple[tuple[Message, ...], int]:
-        """The changes after ``since``, and the anchor of the next catch-up."""
+    async def _catch_up(self, since: int) -> tuple[tuple[Message, ...], int | None]:
+        """The changes after ``since``, and the anchor of the next catch-up (server clock)."""
         if not self._history_only:
             try:
                 result = await self.client.sync_all(self.room_id, last_sync=since)
@@ -201,19 +202,23 @@ class RoomFeed:
                 logger.info("catching up from history: syncMessages is not allowed here")
         return await self._catch_up_from_history(since)
 
-    async def _catch_up_from_history(self, since: int) -> tuple[tuple[Message, ...], int]:
+    async def _catch_up_from_history(self, since: int,
+                                     ) -> tuple[tuple[Message, ...], int | None]:
         """Degraded catch-up: history is newest first by creation and has no tombstones,
-        so deletes and edits of older messages are not seen; a bounded number of pages."""
+        so deletes and edits of older messages are not seen; a bounded number of pages.
+        The anchor is the newest change read (server clock), None for an empty room."""
         found: list[Message] = []
+        anchor: int | None = None
         token: str | None = None
         for _ in range(HISTORY_PAGES):
             page = await self.client.messages(self.room_id, limit=100, next_token=token)
             newer = [m for m in page.items if m.last_changed_at > since]
             found.extend(newer)
+            stamps = [m.last_changed_at for m in page.items] + ([anchor] if anchor else [])
+            anchor = max(stamps) if stamps else None
             token = page.next_token
             if token is None or len(newer) < len(page.items):
                 break
-        anchor = max([since, *(m.last_changed_at for m in found)])
         return tuple(found), anchor
 
     def _catch_up_from(self) -> int:
@@ -223,6 +228,8 @@ class RoomFeed:
             return max(0, max(marks) - self._lookback_ms)
         if self._since is not None:
             return self._since
+        if self._history_only:
+            return 0  # nothing anchored yet (an empty room): everything in it is new
         # First connection, live only: syncing from "now" yields (almost) nothing but
         # anchors the next catch-up on the server's clock (startedAt), not on ours.
         return self._clock_ms()

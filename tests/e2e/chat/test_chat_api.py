@@ -184,4 +184,5 @@ async def test_auth_modes_per_field(info):
                 variable_values={"r": private},
             ):
                 break
-    assert refused.value.errors[0]["errorType"] == "Unauthorized"
+    # gql hands over the error frame's payload ({"errors": [...]}) as one entry.
+    assert refused.value.errors[0]["errors"][0]["errorType"] == "Unauthorized"

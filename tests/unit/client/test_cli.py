@@ -149,3 +149,22 @@ def test_the_real_transport_reports_an_unreachable_api_as_offline(run: Run) -> N
                                            "region": "us-east-1", "apiKey": "da2-x"}))
     assert run("--auth", "api-key", "rooms", fake=False) == 4
     assert "cannot reach" in run.err and "make run" in run.err
+
+
+def test_edit_conflict_then_resolve_through_the_outbox(run: Run) -> None:
+    # Given alice's message, edited elsewhere to version 2
+    run.sign_in()
+    assert run("--json", "send", "room-1", "first") == 0
+    message_id = json.loads(run.out)["result"]["message"]["id"]
+    run.api._op_EditMessage({"input": {"messageId": message_id, "text": "theirs",
+                                       "expectedVersion": 1}})
+    # When she edits from version 1
+    assert run("edit", "room-1", message_id, "mine", "--version", "1") == 1
+    assert "conflict" in run.err and "now version 2" in run.err
+    # Then resolving with a merge sends it at version 2
+    assert run("outbox", "resolve", "2") == 2  # neither --retry nor --discard
+    assert run("outbox", "resolve", "2", "--retry", "theirs and mine") == 0
+    assert run("outbox", "flush") == 0
+    assert run.api.messages[message_id]["text"] == "theirs and mine"
+    assert run("delete", "room-1", message_id, "--version", "3") == 0
+    assert run.out.startswith("deleted ")
