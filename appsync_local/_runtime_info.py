@@ -58,7 +58,7 @@ def web_config(ep: Endpoints, secrets: LocalSecrets) -> dict[str, Any]:
 
 
 def banner(ep: Endpoints, secrets: LocalSecrets, users: Sequence[dict[str, Any]],
-           runtime_json_path: str, state_dir: str) -> str:
+           runtime_json_path: str, state_dir: str, *, web_ui: bool = False) -> str:
     """The console text printed when the runtime is ready: endpoints and how to call them."""
     query = json.dumps({"query": "query { __typename }"})
     curl_tls = f"--cacert {shlex.quote(ep.tls_cert)} " if ep.tls_cert else ""
@@ -66,6 +66,7 @@ def banner(ep: Endpoints, secrets: LocalSecrets, users: Sequence[dict[str, Any]]
         "",
         "appsync_local is ready",
         f"  GraphQL     {ep.graphql_url}",
+        *([f"  Web UI      {ep.graphql_url.removesuffix('/graphql')}/"] if web_ui else []),
         f"  Real-time   {ep.realtime_url}   (Amplify JS: {ep.realtime_url}/realtime)",
         f"  Store       {ep.store.description}: {ep.store.endpoint}",
     ]

@@ -381,4 +381,5 @@ class Runtime:
         write_json_atomic(self.state.runtime_json, runtime_json(endpoints, self.secrets, users),
                           mode=0o600)
         print(banner(endpoints, self.secrets, users, str(self.state.runtime_json),
-                     str(self.options.state_dir)), file=sys.stderr, flush=True)
+                     str(self.options.state_dir), web_ui=self.options.static_dir is not None),
+              file=sys.stderr, flush=True)

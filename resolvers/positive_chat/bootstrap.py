@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from .domain.ids import UlidFactory
 from .domain.limits import DEFAULT_LIMITS, Limits
 from .ports import (
+    AnalyticsRepository,
     LanguageDetector,
     MessageRepository,
     ProfileRepository,
@@ -21,6 +22,7 @@ from .ports import (
 )
 from .services.access import RoomAccess
 from .services.analysis import Analysis
+from .services.analytics import AnalyticsService
 from .services.messages import MessageService
 from .services.rooms import RoomService
 from .services.stats import StatsService
@@ -49,6 +51,7 @@ class Store:
     stats: StatsRepository
     profiles: ProfileRepository
     translations: TranslationCache | None
+    analytics: AnalyticsRepository
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class Services:
     rooms: RoomService
     messages: MessageService
     stats: StatsService
+    analytics: AnalyticsService
     store: Store
 
 
@@ -97,6 +101,7 @@ def build_services(
         stats=StatsService(
             access=access, stats=store.stats, profiles=store.profiles, limits=limits
         ),
+        analytics=AnalyticsService(access=access, analytics=store.analytics, limits=limits),
         store=store,
     )
 
@@ -112,6 +117,7 @@ def dynamodb_store(settings: Settings) -> Store:
     import boto3
 
     from .adapters.dynamodb import (
+        DynamoAnalyticsRepository,
         DynamoMessageRepository,
         DynamoProfileRepository,
         DynamoRoomRepository,
@@ -131,6 +137,7 @@ def dynamodb_store(settings: Settings) -> Store:
         translations=DynamoTranslationCache(
             client, table, ttl_seconds=settings.translation_cache_ttl_days * 86400
         ),
+        analytics=DynamoAnalyticsRepository(client, table),
     )
 
 

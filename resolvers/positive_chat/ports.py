@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from .domain.analytics import Capped, RoomDay, SentimentBucket, TagDay
 from .domain.events import Change
 from .domain.model import (
     Author,
@@ -147,10 +148,17 @@ class MessageRepository(Protocol):
         ...
 
     def replace_message(
-        self, message: Message, expected_version: int, tags: TagChange, points_delta: int
+        self,
+        message: Message,
+        expected_version: int,
+        tags: TagChange,
+        points_delta: int,
+        previous_sentiment: SentimentBucket,
     ) -> Message:
         """Write an edit or a tombstone if the stored version is ``expected_version``;
-        tag links, counters and points follow in the same transaction.
+        tag links, counters, points and the analytics counters of the message's creation day
+        follow in the same transaction. ``previous_sentiment`` is what the stored version
+        counts as (the service read it; the version condition guarantees it is still so).
 
         Raises ConflictError carrying the current item when the version is stale,
         NotFoundError when the message does not exist.
@@ -170,9 +178,17 @@ class MessageRepository(Protocol):
         ...
 
     def list_messages_for_tag(
-        self, tag: str, room_id: str | None, limit: int, next_token: str | None
+        self,
+        tag: str,
+        room_id: str | None,
+        limit: int,
+        next_token: str | None,
+        *,
+        from_ms: int | None = None,
+        to_ms: int | None = None,
     ) -> Page[Message]:
-        """Newest first; one room, or every room when room_id is None."""
+        """Newest first; one room, or every room when room_id is None. With from_ms/to_ms:
+        only messages whose id (ULID) time is in ``[from_ms, to_ms)``."""
         ...
 
 
@@ -183,8 +199,42 @@ class StatsRepository(Protocol):
 
     def leaderboard(self, room_id: str, limit: int) -> list[LeaderboardEntry]: ...
 
-    def record_rejection(self, room_id: str, author: Author) -> None:
-        """Count a rejected post for the user in the room and in the profile."""
+    def record_rejection(self, room_id: str, author: Author, at_ms: int) -> None:
+        """Count a rejected post for the user in the room, in the profile and in the room's
+        counters of the day of ``at_ms``, atomically."""
+        ...
+
+
+class AnalyticsRepository(Protocol):
+    """Reads of the analytics counters (written with the messages: MessageRepository).
+
+    Days are UTC epoch days (``domain.analytics.epoch_day``), both bounds inclusive.
+    ``room_id`` None means the counters across all rooms.
+    """
+
+    def tag_days(
+        self, tag: str, room_id: str | None, first_day: int, last_day: int
+    ) -> list[TagDay]:
+        """The tag's daily counters (hours included), oldest first; days without any
+        message carrying the tag may be absent."""
+        ...
+
+    def tag_days_in_window(
+        self, room_id: str | None, first_day: int, last_day: int, max_items: int
+    ) -> Capped[TagDay]:
+        """Every tag's daily counters in the window, in no particular order, reading at
+        most ``max_items`` counters (``complete`` False when more exist)."""
+        ...
+
+    def room_days(self, room_id: str, first_day: int, last_day: int) -> list[RoomDay]:
+        """The room's daily counters, oldest first; quiet days may be absent."""
+        ...
+
+    def active_authors(
+        self, room_id: str, first_day: int, last_day: int, max_items: int
+    ) -> Capped[str]:
+        """Ids of the authors with an accepted post on each day of the window (one entry
+        per author and day), reading at most ``max_items`` entries."""
         ...
 
 

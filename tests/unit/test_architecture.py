@@ -59,7 +59,9 @@ def test_ports_import_only_the_domain():
     for module, level in _imports(PACKAGE / "ports.py"):
         target = _resolve(PACKAGE / "ports.py", module, level)
         top = target.split(".")[0]
-        if (top == "positive_chat" and not target.startswith("positive_chat.domain")) or top not in STDLIB | {"positive_chat", "__future__"}:
+        if (
+            top == "positive_chat" and not target.startswith("positive_chat.domain")
+        ) or top not in STDLIB | {"positive_chat", "__future__"}:
             bad.append(target)
     assert bad == []
 

@@ -66,3 +66,14 @@ def ulid_floor(ms: int) -> str:
 def ulid_ceiling(ms: int) -> str:
     """The largest ULID of a millisecond."""
     return _encode(ms, 10) + "Z" * 16
+
+
+def ulid_at(ms: int, randomness: int) -> str:
+    """The ULID of a millisecond with the given 80-bit random part.
+
+    For deterministic ids where the caller owns the randomness (seeding tools, tests);
+    the chat itself uses ``UlidFactory``.
+    """
+    if not 0 <= randomness < 1 << _RANDOM_BITS:
+        raise ValueError("randomness must be an 80-bit non-negative integer")
+    return _encode(ms, 10) + _encode(randomness, 16)

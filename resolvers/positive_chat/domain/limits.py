@@ -28,6 +28,13 @@ class Limits:
     threshold_min: float = 0.5
     threshold_max: float = 1.0
     threshold_default: float = 0.6
+    # Analytics (docs/data-model.md, "Analytics"): each bound caps the items one query reads.
+    top_tags_default: int = 20
+    top_tags_max: int = 100
+    analytics_window_days_max: int = 92  # topTags, roomStats: a quarter of daily counters
+    trend_hour_window_days_max: int = 31  # tagTrends(HOUR): at most 744 buckets
+    trend_day_window_days_max: int = 366  # tagTrends(DAY): a year of daily counters
+    analytics_items_max: int = 20_000  # counter items one topTags/roomStats may read
 
 
 DEFAULT_LIMITS = Limits()
@@ -167,6 +174,33 @@ def check_threshold(value: float | None, limits: Limits = DEFAULT_LIMITS) -> flo
             field="negativityThreshold",
         )
     return float(value)
+
+
+# AWSDateTime may name any year; keys and ULIDs need 1970..9999 (ULIDs start at the epoch).
+MAX_TIME_MS = 253_402_300_800_000  # 10000-01-01T00:00:00Z
+
+
+def check_time_range(from_ms: int | None, to_ms: int | None) -> None:
+    """Raises ValidationError unless both bounds lie in 1970..9999 and ``from`` < ``to``."""
+    for name, value in (("from", from_ms), ("to", to_ms)):
+        if value is not None and not 0 <= value <= MAX_TIME_MS:
+            raise ValidationError(
+                f"{name} must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z",
+                field=name,
+            )
+    if from_ms is not None and to_ms is not None and from_ms >= to_ms:
+        raise ValidationError("from must be earlier than to", field="from")
+
+
+def check_window_days(days: int, max_days: int, *, what: str) -> None:
+    """Raises ValidationError when an (aligned) window spans more days than ``what`` allows."""
+    if days > max_days:
+        raise ValidationError(
+            f"the window spans {days} days; {what} allows at most {max_days} days "
+            "(narrow from/to, or use the S3 export for longer periods: docs/analytics.md)",
+            field="from",
+            limit=max_days,
+        )
 
 
 def check_version(value: int) -> int:

@@ -13,42 +13,23 @@ _SPACES = re.compile(r"\s+")
 # Leading/trailing punctuation and symbols (quotes, '#', brackets) are not part of a topic.
 _EDGE = "\"'`#@.,;:!?()[]{}<>«»“”‘’¿¡-_*/\\|~^"
 # Articles and determiners that key-phrase extractors keep at the front ("the sunny day").
-_LEADING_STOPWORDS = {
-    "a",
-    "an",
-    "the",
-    "this",
-    "that",
-    "these",
-    "those",
-    "my",
-    "your",
-    "our",
-    "their",
-    "le",
-    "la",
-    "les",
-    "un",
-    "une",
-    "des",
-    "el",
-    "los",
-    "las",
-    "una",
-    "il",
-    "lo",
-    "gli",
-    "der",
-    "die",
-    "das",
-    "ein",
-    "eine",
-    "o",
-    "os",
-    "as",
-    "um",
-    "uma",
-}
+# fmt: off
+_LEADING_STOPWORDS = frozenset({
+    "a", "an", "the", "this", "that", "these", "those", "my", "your", "our", "their",
+    "le", "la", "les", "un", "une", "des", "el", "los", "las", "una", "il", "lo", "gli",
+    "der", "die", "das", "ein", "eine", "o", "os", "as", "um", "uma",
+})
+# Function words that make a phrase a fragment of a sentence rather than a topic
+# ("cake with fresh", "share the recipe", "day in rome"): such phrases are dropped; the
+# topic words they contain usually come as candidates of their own.
+_FUNCTION_WORDS = _LEADING_STOPWORDS | frozenset({
+    "and", "or", "but", "with", "without", "of", "in", "on", "at", "to", "for", "from", "by",
+    "is", "are", "was", "were", "be", "it", "its", "i", "you", "we", "they", "he", "she",
+    "et", "ou", "avec", "de", "du", "dans", "sur", "pour", "en", "est", "je", "tu", "nous",
+    "y", "con", "del", "por", "para", "es", "und", "mit", "von", "im", "ist", "e", "di",
+    "per", "com", "do", "da", "em", "no", "na",
+})
+# fmt: on
 
 
 @dataclass(frozen=True)
@@ -89,7 +70,7 @@ def select_tags(
         if phrase.score < min_score:
             continue
         tag = normalise_tag(phrase.text, limits)
-        if tag is None:
+        if tag is None or any(word in _FUNCTION_WORDS for word in tag.split(" ")):
             continue
         if phrase.score > best.get(tag, -1.0):
             best[tag] = phrase.score

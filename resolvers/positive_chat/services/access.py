@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..domain.errors import NotFoundError, UnauthorizedError
+from ..domain.limits import check_id
 from ..domain.model import Caller, CallerKind, Membership, Room
 from ..ports import RoomRepository
 
@@ -38,6 +39,21 @@ class RoomAccess:
         if self.membership(room, caller) is None:
             raise UnauthorizedError(f"Not Authorized to access room {room_id}")
         return room
+
+    def analytics_scope(self, caller: Caller, room_id: str | None, *, what: str) -> str | None:
+        """The room a search or statistic may read (as ``readable_room``), or None for every
+        room, which needs the 'analysts' group or IAM: filtering a cross-room read by
+        membership afterwards would have no bound on the items read.
+
+        Raises ValidationError, NotFoundError, UnauthorizedError.
+        """
+        if room_id is None:
+            if not caller.is_analyst:
+                raise UnauthorizedError(
+                    f"{what} across every room needs the 'analysts' group; pass roomId for one room"
+                )
+            return None
+        return self.readable_room(check_id(room_id, field="roomId"), caller).id
 
     def member_room(self, room_id: str, caller: Caller) -> tuple[Room, Membership]:
         """The room and the caller's membership, for writing. Raises UnauthorizedError."""

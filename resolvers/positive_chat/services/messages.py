@@ -17,7 +17,8 @@ from ..domain.errors import (
 )
 from ..domain.events import MessageAccepted, MessageRejected, PostOutcome
 from ..domain.hints import has_written_hint, hint_for
-from ..domain.ids import UlidFactory
+from ..domain.analytics import sentiment_bucket
+from ..domain.ids import UlidFactory, ulid_time_ms
 from ..domain.limits import DEFAULT_LIMITS, Limits
 from ..domain.model import (
     Author,
@@ -98,11 +99,14 @@ class MessageService:
         if rejected is not None:
             return rejected
 
-        now = self._now()
+        # One instant for the id and createdAt: time-window searches go by the id (ULID),
+        # the analytics counters by createdAt, and both must put a message in the same bucket.
+        message_id = self._ids.new()
+        now = ulid_time_ms(message_id)
         message = self._compose(text, room, judgement, now)
         message = dataclasses.replace(
             message,
-            id=self._ids.new(),
+            id=message_id,
             room_id=room.id,
             author=author,
             client_id=client_id,
@@ -151,7 +155,11 @@ class MessageService:
         )
         added, removed = tag_delta(current.tags, edited.tags)
         stored = self._messages.replace_message(
-            edited, cmd.expected_version, TagChange(added, removed), edited.points - current.points
+            edited,
+            cmd.expected_version,
+            TagChange(added, removed),
+            edited.points - current.points,
+            sentiment_bucket(current.sentiment),
         )
         return MessageAccepted(stored, created=True)
 
@@ -186,6 +194,7 @@ class MessageService:
             cmd.expected_version,
             TagChange(frozenset(), frozenset(current.tags)),
             -current.points,
+            sentiment_bucket(current.sentiment),
         )
 
     # ------------------------------------------------------------------ reads
@@ -215,20 +224,29 @@ class MessageService:
         return SyncPage(page.items, page.next_token, started)
 
     def by_tag(
-        self, caller: Caller, tag: str, room_id: str | None, limit: int | None, token: str | None
+        self,
+        caller: Caller,
+        tag: str,
+        room_id: str | None,
+        limit: int | None,
+        token: str | None,
+        *,
+        from_ms: int | None = None,
+        to_ms: int | None = None,
     ) -> Page[Message]:
+        """Newest first; optionally only messages created in ``[from_ms, to_ms)``.
+
+        Raises ValidationError, NotFoundError, UnauthorizedError.
+        """
         normalised = normalise_tag(tag, self._limits)
         if normalised is None:
             raise ValidationError("tag must contain at least two letters or digits", field="tag")
         size = checks.check_page_size(limit, self._limits)
-        if room_id is None:
-            if not caller.is_analyst:
-                raise UnauthorizedError(
-                    "Searching every room needs the 'analysts' group; pass roomId to search one room"
-                )
-            return self._messages.list_messages_for_tag(normalised, None, size, token)
-        room = self._access.readable_room(checks.check_id(room_id, field="roomId"), caller)
-        return self._messages.list_messages_for_tag(normalised, room.id, size, token)
+        checks.check_time_range(from_ms, to_ms)
+        scope = self._access.analytics_scope(caller, room_id, what="Searching by tag")
+        return self._messages.list_messages_for_tag(
+            normalised, scope, size, token, from_ms=from_ms, to_ms=to_ms
+        )
 
     # ------------------------------------------------------------------ helpers
 
@@ -261,7 +279,7 @@ class MessageService:
         reason = rejection_reason(judgement.sentiment, judgement.moderation, room)
         if reason is None:
             return None
-        self._stats.record_rejection(room.id, author)
+        self._stats.record_rejection(room.id, author, self._now())
         text, hint_language = hint_for(reason, judgement.language)
         message, hint = text.message, text.hint
         if not has_written_hint(reason, judgement.language):

@@ -25,17 +25,29 @@ class Run:
     def __init__(self, tmp_path: Path, api: FakeApi) -> None:
         self.api = api
         self.config_path = tmp_path / "runtime.json"
-        self.config_path.write_text(json.dumps({
-            "graphqlUrl": "http://127.0.0.1:9/graphql", "region": "us-east-1",
-            "apiKey": "da2-x", "userPool": POOL, "users": []}))
-        self.env = {"PCHAT_CONFIG": str(self.config_path),
-                    "PCHAT_CONFIG_DIR": str(tmp_path / "cfg"), "NO_COLOR": "1"}
+        self.config_path.write_text(
+            json.dumps(
+                {
+                    "graphqlUrl": "http://127.0.0.1:9/graphql",
+                    "region": "us-east-1",
+                    "apiKey": "da2-x",
+                    "userPool": POOL,
+                    "users": [],
+                }
+            )
+        )
+        self.env = {
+            "PCHAT_CONFIG": str(self.config_path),
+            "PCHAT_CONFIG_DIR": str(tmp_path / "cfg"),
+            "NO_COLOR": "1",
+        }
         self.out = self.err = ""
 
     def sign_in(self, username: str = "alice") -> None:
         pool = UserPoolConfig(POOL["id"], POOL["clientId"], POOL["endpoint"])
         TokenCache(Path(self.env["PCHAT_CONFIG_DIR"]) / "tokens").save(
-            pool, Tokens(username, "id-token", "access-token", "refresh-token", 9e12))
+            pool, Tokens(username, "id-token", "access-token", "refresh-token", 9e12)
+        )
 
     def __call__(self, *argv: str, stdin: str = "", fake: bool = True) -> int:
         out, err = io.StringIO(), io.StringIO()
@@ -43,8 +55,14 @@ class Run:
         def factory(config: Config, credentials: Credentials) -> FakeApi:
             return self.api
 
-        code = main(list(argv), env=self.env, stdout=out, stderr=err,
-                    stdin=io.StringIO(stdin), transport_factory=factory if fake else None)
+        code = main(
+            list(argv),
+            env=self.env,
+            stdout=out,
+            stderr=err,
+            stdin=io.StringIO(stdin),
+            transport_factory=factory if fake else None,
+        )
         self.out, self.err = out.getvalue(), err.getvalue()
         return code
 
@@ -64,8 +82,7 @@ def test_help_and_usage_errors(run: Run) -> None:
 
 def test_parser_defaults() -> None:
     args = get_parser().parse_args(["send", "r1", "hello", "there"])
-    assert (args.room, args.text, args.auth, args.json) == ("r1", ["hello", "there"], "user",
-                                                            False)
+    assert (args.room, args.text, args.auth, args.json) == ("r1", ["hello", "there"], "user", False)
     assert get_parser().parse_args(["outbox"]).action == "status"
 
 
@@ -120,8 +137,13 @@ def test_api_errors_exit_1_and_permission_errors_exit_3(run: Run) -> None:
 def test_json_mode_prints_only_data(run: Run) -> None:
     run.sign_in()
     assert run("--json", "me") == 0
-    assert json.loads(run.out) == {"id": "u-alice", "username": "alice",
-                                   "preferred_language": "en", "points": 3, "rejected_count": 1}
+    assert json.loads(run.out) == {
+        "id": "u-alice",
+        "username": "alice",
+        "preferred_language": "en",
+        "points": 3,
+        "rejected_count": 1,
+    }
 
 
 def test_cloud_without_colour_shows_weights_as_capitals_and_counts(run: Run) -> None:
@@ -134,8 +156,10 @@ def test_export_csv_to_a_file(run: Run, tmp_path: Path) -> None:
     for i in range(5):
         run("send", "room-1", f"message {i}")
     target = tmp_path / "out.csv"
-    assert run("export", "--room", "room-1", "--format", "csv", "--page-size", "2",
-               "-o", str(target)) == 0
+    assert (
+        run("export", "--room", "room-1", "--format", "csv", "--page-size", "2", "-o", str(target))
+        == 0
+    )
     rows = list(csv.DictReader(target.open()))
     assert [r["text"] for r in rows] == [f"message {i}" for i in reversed(range(5))]
     assert "5 message(s) in 3 page(s)" in run.err
@@ -145,8 +169,15 @@ def test_the_real_transport_reports_an_unreachable_api_as_offline(run: Run) -> N
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    run.config_path.write_text(json.dumps({"graphqlUrl": f"http://127.0.0.1:{port}/graphql",
-                                           "region": "us-east-1", "apiKey": "da2-x"}))
+    run.config_path.write_text(
+        json.dumps(
+            {
+                "graphqlUrl": f"http://127.0.0.1:{port}/graphql",
+                "region": "us-east-1",
+                "apiKey": "da2-x",
+            }
+        )
+    )
     assert run("--auth", "api-key", "rooms", fake=False) == 4
     assert "cannot reach" in run.err and "make run" in run.err
 
@@ -156,8 +187,9 @@ def test_edit_conflict_then_resolve_through_the_outbox(run: Run) -> None:
     run.sign_in()
     assert run("--json", "send", "room-1", "first") == 0
     message_id = json.loads(run.out)["result"]["message"]["id"]
-    run.api._op_EditMessage({"input": {"messageId": message_id, "text": "theirs",
-                                       "expectedVersion": 1}})
+    run.api._op_EditMessage(
+        {"input": {"messageId": message_id, "text": "theirs", "expectedVersion": 1}}
+    )
     # When she edits from version 1
     assert run("edit", "room-1", message_id, "mine", "--version", "1") == 1
     assert "conflict" in run.err and "now version 2" in run.err

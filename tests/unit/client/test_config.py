@@ -9,20 +9,28 @@ import pytest
 from pchat import ConfigError, config_from_dict, default_config_dir, load_config
 
 RUNTIME = {
-    "graphqlUrl": "http://127.0.0.1:8000/graphql", "realtimeUrl": "ws://127.0.0.1:8000/graphql",
-    "region": "us-east-1", "apiKey": "da2-local",
-    "userPool": {"id": "us-east-1_abc", "clientId": "client1",
-                 "endpoint": "http://127.0.0.1:9000"},
-    "users": [{"username": "alice", "password": "DevOnly-Alice-1", "groups": []},
-              {"username": "carol", "password": "DevOnly-Carol-3", "groups": ["analysts"]}],
+    "graphqlUrl": "http://127.0.0.1:8000/graphql",
+    "realtimeUrl": "ws://127.0.0.1:8000/graphql",
+    "region": "us-east-1",
+    "apiKey": "da2-local",
+    "userPool": {"id": "us-east-1_abc", "clientId": "client1", "endpoint": "http://127.0.0.1:9000"},
+    "users": [
+        {"username": "alice", "password": "DevOnly-Alice-1", "groups": []},
+        {"username": "carol", "password": "DevOnly-Carol-3", "groups": ["analysts"]},
+    ],
     "iam": {"accessKeyId": "AKIALOCAL", "secretAccessKey": "local-secret"},
     "dynamodbEndpoint": "http://127.0.0.1:8001",
 }
 API = "https://abcdefghijklmnopqrstuvwxyz.appsync-api.eu-west-1.amazonaws.com/graphql"
-OUTPUTS = {"GraphQLUrl": API,
-           "RealtimeUrl": API.replace("https", "wss").replace("appsync-api", "appsync-realtime-api"),
-           "Region": "eu-west-1", "UserPoolId": "eu-west-1_xyz", "UserPoolClientId": "webclient",
-           "ApiKeyId": "da2-public", "TableName": "chat"}
+OUTPUTS = {
+    "GraphQLUrl": API,
+    "RealtimeUrl": API.replace("https", "wss").replace("appsync-api", "appsync-realtime-api"),
+    "Region": "eu-west-1",
+    "UserPoolId": "eu-west-1_xyz",
+    "UserPoolClientId": "webclient",
+    "ApiKeyId": "da2-public",
+    "TableName": "chat",
+}
 
 
 def write(tmp_path: Path, value: object) -> Path:
@@ -48,12 +56,22 @@ def test_secrets_stay_out_of_reprs(tmp_path: Path) -> None:
         assert secret not in text
 
 
-@pytest.mark.parametrize("form", [
-    OUTPUTS,
-    [{"OutputKey": k, "OutputValue": v, "Description": "..."} for k, v in OUTPUTS.items()],
-    {"Stacks": [{"StackName": "chat", "Outputs": [
-        {"OutputKey": k, "OutputValue": v} for k, v in OUTPUTS.items()]}]},
-], ids=["flat", "sam-list-stack-outputs", "describe-stacks"])
+@pytest.mark.parametrize(
+    "form",
+    [
+        OUTPUTS,
+        [{"OutputKey": k, "OutputValue": v, "Description": "..."} for k, v in OUTPUTS.items()],
+        {
+            "Stacks": [
+                {
+                    "StackName": "chat",
+                    "Outputs": [{"OutputKey": k, "OutputValue": v} for k, v in OUTPUTS.items()],
+                }
+            ]
+        },
+    ],
+    ids=["flat", "sam-list-stack-outputs", "describe-stacks"],
+)
 def test_stack_outputs_in_every_common_form(tmp_path: Path, form: object) -> None:
     config = load_config(write(tmp_path, form), env={})
     assert config.graphql_url == API
@@ -64,14 +82,19 @@ def test_stack_outputs_in_every_common_form(tmp_path: Path, form: object) -> Non
 
 
 def test_environment_variables_take_the_same_path() -> None:
-    env = {"PCHAT_GRAPHQL_URL": API, "PCHAT_USER_POOL_ID": "eu-west-1_xyz",
-           "PCHAT_USER_POOL_CLIENT_ID": "webclient", "PCHAT_API_KEY": "da2-public"}
+    env = {
+        "PCHAT_GRAPHQL_URL": API,
+        "PCHAT_USER_POOL_ID": "eu-west-1_xyz",
+        "PCHAT_USER_POOL_CLIENT_ID": "webclient",
+        "PCHAT_API_KEY": "da2-public",
+    }
     config = load_config(env=env)
     # Region and realtime URL are derived exactly as AppSync names its endpoints.
     assert config.region == "eu-west-1"
     assert config.realtime_url == OUTPUTS["RealtimeUrl"]
-    assert config == config_from_dict(OUTPUTS | {"RealtimeUrl": config.realtime_url},
-                                      source=config.source)
+    assert config == config_from_dict(
+        OUTPUTS | {"RealtimeUrl": config.realtime_url}, source=config.source
+    )
 
 
 def test_precedence_explicit_path_then_pchat_config(tmp_path: Path) -> None:
@@ -80,8 +103,9 @@ def test_precedence_explicit_path_then_pchat_config(tmp_path: Path) -> None:
     assert load_config(env=env).graphql_url == RUNTIME["graphqlUrl"]
 
 
-def test_a_missing_default_file_says_how_to_get_one(tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_missing_default_file_says_how_to_get_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ConfigError, match=r"\.local/runtime\.json not found.*make run"):
         load_config(env={})

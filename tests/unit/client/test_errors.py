@@ -13,27 +13,54 @@ from pchat import ApiError, AuthError, ConflictError, OfflineError, PchatError
 from pchat.errors import error_from_graphql
 from pchat.transport import _mapped
 
-CURRENT = {"id": "01ABC", "roomId": "r1", "author": {"id": "u1", "username": "bob"},
-           "text": "their version", "language": "en", "tags": ["x"], "translations": [],
-           "translationStatus": "NOT_NEEDED", "createdAt": "2024-01-01T00:00:00.000Z",
-           "clientId": "c1", "_version": 4, "_lastChangedAt": 1700000000000, "_deleted": False}
+CURRENT = {
+    "id": "01ABC",
+    "roomId": "r1",
+    "author": {"id": "u1", "username": "bob"},
+    "text": "their version",
+    "language": "en",
+    "tags": ["x"],
+    "translations": [],
+    "translationStatus": "NOT_NEEDED",
+    "createdAt": "2024-01-01T00:00:00.000Z",
+    "clientId": "c1",
+    "_version": 4,
+    "_lastChangedAt": 1700000000000,
+    "_deleted": False,
+}
 
 
 def test_conflict_unhandled_carries_the_server_item_as_a_message() -> None:
-    error = error_from_graphql([{"errorType": "ConflictUnhandled", "message": "stale",
-                                 "data": CURRENT, "path": ["editMessage"]}])
+    error = error_from_graphql(
+        [
+            {
+                "errorType": "ConflictUnhandled",
+                "message": "stale",
+                "data": CURRENT,
+                "path": ["editMessage"],
+            }
+        ]
+    )
     assert isinstance(error, ConflictError) and isinstance(error, ApiError)
     assert error.current is not None and error.current.version == 4
     assert error.current.text == "their version" and error.path == ("editMessage",)
 
 
-@pytest.mark.parametrize(("error_type", "transient"), [
-    ("ValidationError", False), ("Unauthorized", False), ("NotFound", False),
-    ("DuplicateRequest", False), ("InternalError", True), ("StoreError", True),
-    ("Lambda:Unhandled", True),
-])
+@pytest.mark.parametrize(
+    ("error_type", "transient"),
+    [
+        ("ValidationError", False),
+        ("Unauthorized", False),
+        ("NotFound", False),
+        ("DuplicateRequest", False),
+        ("InternalError", True),
+        ("StoreError", True),
+        ("Lambda:Unhandled", True),
+    ],
+)
 def test_api_errors_keep_their_type_and_say_whether_a_retry_may_help(
-        error_type: str, transient: bool) -> None:
+    error_type: str, transient: bool
+) -> None:
     error = error_from_graphql([{"errorType": error_type, "message": "m"}])
     assert type(error) is ApiError
     assert error.error_type == error_type and error.transient is transient
@@ -45,25 +72,35 @@ def test_validation_errors_without_error_type_are_api_errors() -> None:
 
 
 def test_a_request_level_unauthorized_exception_is_an_auth_error() -> None:
-    error = error_from_graphql([{"errorType": "UnauthorizedException",
-                                 "message": "Valid authorization header not provided."}])
+    error = error_from_graphql(
+        [
+            {
+                "errorType": "UnauthorizedException",
+                "message": "Valid authorization header not provided.",
+            }
+        ]
+    )
     assert isinstance(error, AuthError)
 
 
-@pytest.mark.parametrize(("exc", "expected"), [
-    (TransportQueryError("x", errors=[{"errorType": "NotFound", "message": "no"}]), ApiError),
-    (TransportServerError("401, message='Unauthorized'", 401), AuthError),
-    (TransportServerError("Server error: 'UnauthorizedException'"), AuthError),
-    (TransportServerError("503, message='Service Unavailable'", 503), OfflineError),
-    (TransportServerError("No keep-alive message has been received"), OfflineError),
-    (TransportServerError("500, message='Internal Server Error'", 500), ApiError),
-    (TransportConnectionFailed("Connection refused"), OfflineError),
-    (aiohttp.ServerDisconnectedError(), OfflineError),
-    (ConnectionRefusedError(111, "Connection refused"), OfflineError),
-    (TimeoutError(), OfflineError),
-])
-def test_transport_failures_are_classified_by_who_failed(exc: Exception,
-                                                         expected: type[PchatError]) -> None:
+@pytest.mark.parametrize(
+    ("exc", "expected"),
+    [
+        (TransportQueryError("x", errors=[{"errorType": "NotFound", "message": "no"}]), ApiError),
+        (TransportServerError("401, message='Unauthorized'", 401), AuthError),
+        (TransportServerError("Server error: 'UnauthorizedException'"), AuthError),
+        (TransportServerError("503, message='Service Unavailable'", 503), OfflineError),
+        (TransportServerError("No keep-alive message has been received"), OfflineError),
+        (TransportServerError("500, message='Internal Server Error'", 500), ApiError),
+        (TransportConnectionFailed("Connection refused"), OfflineError),
+        (aiohttp.ServerDisconnectedError(), OfflineError),
+        (ConnectionRefusedError(111, "Connection refused"), OfflineError),
+        (TimeoutError(), OfflineError),
+    ],
+)
+def test_transport_failures_are_classified_by_who_failed(
+    exc: Exception, expected: type[PchatError]
+) -> None:
     assert isinstance(_mapped(exc, "http://api/graphql"), expected)
 
 

@@ -19,13 +19,18 @@ async def pages_of(*pages: list[Message]) -> AsyncIterator[Page[Message]]:
 
 async def test_jsonl_export_writes_one_record_per_message_and_reports_pages() -> None:
     out, progress = io.StringIO(), []
-    count = await export_messages(pages_of([change("01A", 1, 1, "a")], [change("01B", 2, 2, "b")]),
-                                  out, ExportFormat.JSONL,
-                                  on_page=lambda p, n: progress.append((p, n)))
+    count = await export_messages(
+        pages_of([change("01A", 1, 1, "a")], [change("01B", 2, 2, "b")]),
+        out,
+        ExportFormat.JSONL,
+        on_page=lambda p, n: progress.append((p, n)),
+    )
     records = [json.loads(line) for line in out.getvalue().splitlines()]
     assert count == 2 and progress == [(1, 1), (2, 2)]
-    assert [(r["id"], r["text"], r["version"]) for r in records] == [("01A", "a", 1),
-                                                                     ("01B", "b", 2)]
+    assert [(r["id"], r["text"], r["version"]) for r in records] == [
+        ("01A", "a", 1),
+        ("01B", "b", 2),
+    ]
 
 
 async def test_csv_export_has_a_header_and_flattens_lists() -> None:
@@ -57,8 +62,14 @@ def test_cloud_weights_grow_with_counts() -> None:
 
 def test_tail_shows_my_language_or_the_original_with_a_note() -> None:
     message = change("01A", 1, 1, "Bonjour à tous")
-    french = Message(**{**message.__dict__, "language": "fr", "translation_status": "PARTIAL",
-                        "translations": (Translation("de", "Hallo zusammen"),)})
+    french = Message(
+        **{
+            **message.__dict__,
+            "language": "fr",
+            "translation_status": "PARTIAL",
+            "translations": (Translation("de", "Hallo zusammen"),),
+        }
+    )
     plain = Style(False)
     assert "Hallo zusammen" in message_line(french, plain, language="de")
     assert "[fr->de]" in message_line(french, plain, language="de")

@@ -13,9 +13,13 @@ def test_all_names_exist_and_nothing_else_public_leaks() -> None:
     assert len(exported) == len(pchat.__all__), "duplicates in __all__"
     for name in exported:
         assert hasattr(pchat, name), f"__all__ lists {name}, which does not exist"
-    public = {name for name in vars(pchat) if not name.startswith("_")
-              and not isinstance(getattr(pchat, name), types.ModuleType)
-              and name != "annotations"}
+    public = {
+        name
+        for name in vars(pchat)
+        if not name.startswith("_")
+        and not isinstance(getattr(pchat, name), types.ModuleType)
+        and name != "annotations"
+    }
     assert public == exported - {"__version__"}
 
 

@@ -10,10 +10,21 @@ from pchat import Author, ChangeMerger, Message
 
 
 def change(message_id: str, version: int, at: int, text: str = "") -> Message:
-    return Message(id=message_id, room_id="r", author=Author("u", "alice"), text=text,
-                   language="en", tags=(), translations=(), translation_status="NOT_NEEDED",
-                   created_at="", client_id=f"c-{message_id}", version=version,
-                   last_changed_at=at, deleted=False)
+    return Message(
+        id=message_id,
+        room_id="r",
+        author=Author("u", "alice"),
+        text=text,
+        language="en",
+        tags=(),
+        translations=(),
+        translation_status="NOT_NEEDED",
+        created_at="",
+        client_id=f"c-{message_id}",
+        version=version,
+        last_changed_at=at,
+        deleted=False,
+    )
 
 
 def test_a_change_seen_live_is_not_delivered_again_by_sync() -> None:
@@ -33,7 +44,9 @@ def test_batches_are_merged_in_server_time_order() -> None:
 def test_equal_milliseconds_order_by_id() -> None:
     merger = ChangeMerger()
     assert [m.id for m in merger.merge([change("01B", 1, 5), change("01A", 1, 5)])] == [
-        "01A", "01B"]
+        "01A",
+        "01B",
+    ]
 
 
 def test_an_edit_is_a_new_change_but_an_older_version_is_not() -> None:
@@ -57,10 +70,13 @@ def test_memory_is_bounded() -> None:
     assert len(merger._versions) == 2
 
 
-@given(st.lists(st.tuples(st.integers(0, 5), st.integers(1, 3)), max_size=40),
-       st.randoms(use_true_random=False))
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.integers(1, 3)), max_size=40),
+    st.randoms(use_true_random=False),
+)
 def test_any_duplication_and_interleaving_delivers_each_change_once_in_order(
-        keys: list[tuple[int, int]], rnd: random.Random) -> None:
+    keys: list[tuple[int, int]], rnd: random.Random
+) -> None:
     # Given a history of changes (message n, version v), duplicated and split into two
     # sources in arbitrary order
     history = {(n, v): change(f"01{n}", v, n * 10 + v) for n, v in keys}

@@ -24,7 +24,8 @@ ROOM = "room-1"
 
 
 async def test_posts_queued_offline_are_replayed_in_order_once_online(
-        api: FakeApi, client: ChatClient, outbox: Outbox) -> None:
+    api: FakeApi, client: ChatClient, outbox: Outbox
+) -> None:
     # Given the API is unreachable while five posts are made
     api.offline = True
     for i in range(5):
@@ -40,8 +41,9 @@ async def test_posts_queued_offline_are_replayed_in_order_once_online(
     assert report.pending == 0 and report.stopped_by is None
 
 
-async def test_the_queue_survives_a_process_restart(api: FakeApi, client: ChatClient,
-                                                    outbox_path: Path) -> None:
+async def test_the_queue_survives_a_process_restart(
+    api: FakeApi, client: ChatClient, outbox_path: Path
+) -> None:
     # Given posts queued by a process that then exits
     api.offline = True
     first = Outbox(outbox_path)
@@ -60,7 +62,8 @@ async def test_the_queue_survives_a_process_restart(api: FakeApi, client: ChatCl
 
 
 async def test_a_lost_answer_is_replayed_with_the_same_client_id_and_stored_once(
-        api: FakeApi, client: ChatClient, outbox: Outbox) -> None:
+    api: FakeApi, client: ChatClient, outbox: Outbox
+) -> None:
     # Given the server applies a post but the answer is lost on the way back
     api.lose_answers = 1
     entry, report = await outbox.post_now(client, ROOM, "only once please")
@@ -76,7 +79,8 @@ async def test_a_lost_answer_is_replayed_with_the_same_client_id_and_stored_once
 
 
 async def test_a_rejected_post_is_reported_not_retried_and_the_queue_moves_on(
-        api: FakeApi, client: ChatClient, outbox: Outbox) -> None:
+    api: FakeApi, client: ChatClient, outbox: Outbox
+) -> None:
     # Given a negative post queued between two friendly ones
     for text in ("hello friends", "I hate this", "see you soon"):
         outbox.post(ROOM, text)
@@ -93,7 +97,8 @@ async def test_a_rejected_post_is_reported_not_retried_and_the_queue_moves_on(
 
 
 async def test_a_server_failure_stops_the_flush_so_nothing_overtakes(
-        api: FakeApi, client: ChatClient, outbox: Outbox) -> None:
+    api: FakeApi, client: ChatClient, outbox: Outbox
+) -> None:
     # Given three posts and a server that fails on the second
     for i in range(3):
         outbox.post(ROOM, f"p{i}")
@@ -119,7 +124,8 @@ async def test_a_server_failure_stops_the_flush_so_nothing_overtakes(
 
 
 async def test_a_permanent_refusal_is_reported_and_the_flush_continues(
-        api: FakeApi, client: ChatClient, outbox: Outbox) -> None:
+    api: FakeApi, client: ChatClient, outbox: Outbox
+) -> None:
     outbox.post(ROOM, "   ")
     outbox.post(ROOM, "fine")
     report = await outbox.flush(client)
@@ -134,7 +140,8 @@ async def _posted(client: ChatClient, text: str) -> Message:
 
 
 async def test_a_stale_edit_waits_with_the_server_item_until_resolved(
-        api: FakeApi, client: ChatClient, outbox: Outbox) -> None:
+    api: FakeApi, client: ChatClient, outbox: Outbox
+) -> None:
     # Given a message edited elsewhere after we saw version 1
     message = await _posted(client, "draft")
     await client.edit_message(ROOM, message.id, "their edit", expected_version=1)
@@ -155,7 +162,8 @@ async def test_a_stale_edit_waits_with_the_server_item_until_resolved(
 
 
 async def test_a_resolver_hook_merges_or_discards_during_the_flush(
-        api: FakeApi, client: ChatClient, outbox: Outbox) -> None:
+    api: FakeApi, client: ChatClient, outbox: Outbox
+) -> None:
     first = await _posted(client, "a")
     second = await _posted(client, "b")
     for message in (first, second):
@@ -175,7 +183,8 @@ async def test_a_resolver_hook_merges_or_discards_during_the_flush(
 
 
 async def test_an_edit_whose_answer_was_lost_is_recognised_as_applied(
-        api: FakeApi, client: ChatClient, outbox: Outbox) -> None:
+    api: FakeApi, client: ChatClient, outbox: Outbox
+) -> None:
     message = await _posted(client, "v1")
     api.lose_answers = 1
     entry = outbox.edit(ROOM, message.id, "v2", expected_version=1)
@@ -186,7 +195,8 @@ async def test_an_edit_whose_answer_was_lost_is_recognised_as_applied(
 
 
 async def test_a_delete_whose_answer_was_lost_is_recognised_as_applied(
-        api: FakeApi, client: ChatClient, outbox: Outbox) -> None:
+    api: FakeApi, client: ChatClient, outbox: Outbox
+) -> None:
     message = await _posted(client, "bye")
     api.lose_answers = 1
     entry = outbox.delete(ROOM, message.id, expected_version=1)
@@ -196,7 +206,8 @@ async def test_a_delete_whose_answer_was_lost_is_recognised_as_applied(
 
 
 async def test_a_second_flusher_backs_off_while_the_first_holds_the_lease(
-        api: FakeApi, client: ChatClient, outbox_path: Path) -> None:
+    api: FakeApi, client: ChatClient, outbox_path: Path
+) -> None:
     # Given two outboxes (two processes) on one file and a slow API
     one, two = Outbox(outbox_path), Outbox(outbox_path)
     for i in range(4):
@@ -213,7 +224,8 @@ async def test_a_second_flusher_backs_off_while_the_first_holds_the_lease(
 
 
 def test_two_threads_flushing_one_file_deliver_everything_once_in_order(
-        api: FakeApi, outbox_path: Path) -> None:
+    api: FakeApi, outbox_path: Path
+) -> None:
     # Given 30 queued posts and two independent flushers looping until the queue is empty
     seed = Outbox(outbox_path)
     for i in range(30):

@@ -66,7 +66,8 @@ async def test_live_messages_arrive(api: FakeApi, client: ChatClient) -> None:
 
 
 async def test_after_a_reconnect_missed_messages_are_filled_once_in_order(
-        api: FakeApi, client: ChatClient) -> None:
+    api: FakeApi, client: ChatClient
+) -> None:
     # Given a connected feed that has seen one message
     async with running(RoomFeed(client, ROOM, sleep=no_wait)) as events:
         await until(lambda: connects(events) == 1)
@@ -75,8 +76,11 @@ async def test_after_a_reconnect_missed_messages_are_filled_once_in_order(
         # When the connection drops and three messages are posted before it is back
         api.realtime_offline = True
         api.drop_connections()
-        await until(lambda: any(isinstance(e, ConnectionEvent) and e.state == "reconnecting"
-                                for e in events))
+        await until(
+            lambda: any(
+                isinstance(e, ConnectionEvent) and e.state == "reconnecting" for e in events
+            )
+        )
         for text in ("missed 1", "missed 2", "missed 3"):
             await client.post_message(ROOM, text)
         api.realtime_offline = False
@@ -93,7 +97,8 @@ async def test_after_a_reconnect_missed_messages_are_filled_once_in_order(
 
 
 async def test_a_change_both_pushed_and_synced_during_the_catch_up_arrives_once(
-        api: FakeApi, client: ChatClient) -> None:
+    api: FakeApi, client: ChatClient
+) -> None:
     # Given a message committed (and pushed) while the catch-up sync is running, so that
     # it is both in the live queue and in the sync result
     original = api._op_SyncMessages
@@ -115,7 +120,8 @@ async def test_a_change_both_pushed_and_synced_during_the_catch_up_arrives_once(
 
 
 async def test_catch_up_waits_for_the_server_to_acknowledge_the_subscription(
-        api: FakeApi, client: ChatClient) -> None:
+    api: FakeApi, client: ChatClient
+) -> None:
     order: list[str] = []
     original_subscribe, original_sync = api.subscribe, api._op_SyncMessages
 
@@ -124,6 +130,7 @@ async def test_catch_up_waits_for_the_server_to_acknowledge_the_subscription(
             order.append("start_ack")
             if on_started:
                 on_started()
+
         return original_subscribe(document, variables, on_started=started)
 
     def sync(variables):  # type: ignore[no-untyped-def]
@@ -143,8 +150,9 @@ async def test_since_replays_older_changes_first(api: FakeApi, client: ChatClien
         await until(lambda: texts(events) == ["yesterday"])
 
 
-async def test_a_refused_subscription_is_raised_not_retried(api: FakeApi,
-                                                            client: ChatClient) -> None:
+async def test_a_refused_subscription_is_raised_not_retried(
+    api: FakeApi, client: ChatClient
+) -> None:
     api.subscribe_errors = [api_error("Unauthorized", "not a member of this private room")]
     with pytest.raises(ApiError) as raised:
         async for _ in RoomFeed(client, ROOM, sleep=no_wait).events():
@@ -152,8 +160,9 @@ async def test_a_refused_subscription_is_raised_not_retried(api: FakeApi,
     assert raised.value.error_type == "Unauthorized"
 
 
-async def test_refused_credentials_are_retried_once_then_raised(api: FakeApi,
-                                                                client: ChatClient) -> None:
+async def test_refused_credentials_are_retried_once_then_raised(
+    api: FakeApi, client: ChatClient
+) -> None:
     api.subscribe_errors = [AuthError("expired"), AuthError("expired")]
     seen: list[FeedEvent] = []
     with pytest.raises(AuthError):
@@ -162,8 +171,7 @@ async def test_refused_credentials_are_retried_once_then_raised(api: FakeApi,
     assert [e.state for e in seen if isinstance(e, ConnectionEvent)] == ["reconnecting"]
 
 
-async def test_reconnect_delays_back_off_until_connected(api: FakeApi,
-                                                         client: ChatClient) -> None:
+async def test_reconnect_delays_back_off_until_connected(api: FakeApi, client: ChatClient) -> None:
     api.realtime_offline = True
     delays: list[float] = []
 
@@ -180,7 +188,8 @@ async def test_reconnect_delays_back_off_until_connected(api: FakeApi,
 
 
 async def test_with_the_api_key_the_catch_up_falls_back_to_history(
-        api: FakeApi, client: ChatClient) -> None:
+    api: FakeApi, client: ChatClient
+) -> None:
     # Given credentials that may not call syncMessages (the public API key)
     original = api._op_SyncMessages
 
@@ -195,8 +204,11 @@ async def test_with_the_api_key_the_catch_up_falls_back_to_history(
         # When messages are missed during a drop
         api.realtime_offline = True
         api.drop_connections()
-        await until(lambda: any(isinstance(e, ConnectionEvent) and e.state == "reconnecting"
-                                for e in events))
+        await until(
+            lambda: any(
+                isinstance(e, ConnectionEvent) and e.state == "reconnecting" for e in events
+            )
+        )
         await client.post_message(ROOM, "missed")
         api.realtime_offline = False
         await until(lambda: connects(events) == 2)
@@ -208,7 +220,6 @@ async def test_with_the_api_key_the_catch_up_falls_back_to_history(
 
 def test_backoff_grows_exponentially_to_a_cap_with_full_jitter() -> None:
     backoff = Backoff(initial_s=0.5, maximum_s=30, factor=2)
-    assert [backoff.delay(n, rand=lambda: 1.0) for n in range(8)] == [
-        0.5, 1, 2, 4, 8, 16, 30, 30]
+    assert [backoff.delay(n, rand=lambda: 1.0) for n in range(8)] == [0.5, 1, 2, 4, 8, 16, 30, 30]
     assert backoff.delay(3, rand=lambda: 0.25) == 1.0
     assert backoff.delay(10_000, rand=lambda: 1.0) == 30

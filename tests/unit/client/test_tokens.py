@@ -25,12 +25,14 @@ def pool() -> Iterator[UserPoolConfig]:
         idp = boto3.client("cognito-idp", region_name=REGION)
         pool_id = idp.create_user_pool(PoolName="chat")["UserPool"]["Id"]
         client_id = idp.create_user_pool_client(
-            UserPoolId=pool_id, ClientName="cli",
+            UserPoolId=pool_id,
+            ClientName="cli",
             ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
         )["UserPoolClient"]["ClientId"]
         idp.admin_create_user(UserPoolId=pool_id, Username="alice")
-        idp.admin_set_user_password(UserPoolId=pool_id, Username="alice",
-                                    Password="Secret-Alice-1", Permanent=True)
+        idp.admin_set_user_password(
+            UserPoolId=pool_id, Username="alice", Password="Secret-Alice-1", Permanent=True
+        )
         yield UserPoolConfig(id=pool_id, client_id=client_id)
 
 
@@ -48,7 +50,8 @@ def claims(jwt: str) -> dict[str, object]:
 
 
 def test_login_caches_tokens_privately_and_another_session_resumes(
-        pool: UserPoolConfig, tmp_path: Path) -> None:
+    pool: UserPoolConfig, tmp_path: Path
+) -> None:
     cache = TokenCache(tmp_path / "tokens")
     tokens = CognitoSession(pool, REGION, cache=cache).login("alice", "Secret-Alice-1")
     assert claims(tokens.id_token)["cognito:username"] == "alice"
@@ -62,8 +65,9 @@ def test_login_caches_tokens_privately_and_another_session_resumes(
     assert other.id_token() == tokens.id_token
 
 
-def test_the_token_is_refreshed_shortly_before_it_expires(pool: UserPoolConfig,
-                                                          tmp_path: Path) -> None:
+def test_the_token_is_refreshed_shortly_before_it_expires(
+    pool: UserPoolConfig, tmp_path: Path
+) -> None:
     clock = Clock()
     cache = TokenCache(tmp_path)
     session = CognitoSession(pool, REGION, cache=cache, clock=clock, refresh_margin_s=300)
@@ -77,8 +81,9 @@ def test_the_token_is_refreshed_shortly_before_it_expires(pool: UserPoolConfig,
     assert refreshed.refresh_token == first.refresh_token  # Cognito does not rotate it
 
 
-def test_a_revoked_refresh_token_asks_the_user_to_sign_in_again(pool: UserPoolConfig,
-                                                                tmp_path: Path) -> None:
+def test_a_revoked_refresh_token_asks_the_user_to_sign_in_again(
+    pool: UserPoolConfig, tmp_path: Path
+) -> None:
     clock = Clock()
     cache = TokenCache(tmp_path)
     session = CognitoSession(pool, REGION, cache=cache, clock=clock)
@@ -94,8 +99,7 @@ def test_a_wrong_password_is_an_auth_error(pool: UserPoolConfig) -> None:
         CognitoSession(pool, REGION).login("alice", "nope")
 
 
-def test_resuming_without_a_sign_in_says_what_to_run(pool: UserPoolConfig,
-                                                     tmp_path: Path) -> None:
+def test_resuming_without_a_sign_in_says_what_to_run(pool: UserPoolConfig, tmp_path: Path) -> None:
     with pytest.raises(AuthError, match="pchat login bob"):
         CognitoSession(pool, REGION, cache=TokenCache(tmp_path)).resume("bob")
 

@@ -48,3 +48,12 @@ def test_tag_delta():
     added, removed = tag_delta(("a", "b"), ("b", "c"))
     assert added == {"c"}
     assert removed == {"a"}
+
+
+def test_sentence_fragments_are_not_topics():
+    phrases = [
+        Phrase("cake with fresh", 0.95),
+        Phrase("share the recipe", 0.94),
+        Phrase("recipe", 0.8),
+    ]
+    assert select_tags(phrases) == ("recipe",)

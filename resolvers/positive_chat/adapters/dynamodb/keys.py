@@ -7,7 +7,10 @@ is unambiguous even when a tag contains ``#``.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
+
+from ...domain.ids import ulid_ceiling, ulid_floor
 
 # ----------------------------------------------------------------- attribute names
 PK, SK = "pk", "sk"
@@ -86,6 +89,67 @@ def cloud_pk(room_id: str) -> str:
 
 def board_pk(room_id: str) -> str:
     return f"BOARD#{room_id}"
+
+
+# ----------------------------------------------------------------- analytics counters
+# Day keys are ISO dates ("2025-03-07"): string order is time order, and an export or a
+# console reader sees the date. Composite sort keys put the day first so that one Query with
+# BETWEEN reads a whole window; "$" is the character after "#", so ``{last}$`` is just past
+# every ``{last}#...`` key.
+ALL_ROOMS = "TAGDAYS"  # the cross-room tag counters' partition
+_EPOCH = date(1970, 1, 1)
+
+
+def day_key(epoch_day: int) -> str:
+    return (_EPOCH + timedelta(days=epoch_day)).isoformat()
+
+
+def epoch_day_of(key: str) -> int:
+    return (date.fromisoformat(key) - _EPOCH).days
+
+
+def hour_attribute(hour: int) -> str:
+    """The hourly count inside a tag-day counter: h00 .. h23."""
+    return f"h{hour:02d}"
+
+
+def tag_days_pk(room_id: str | None) -> str:
+    """Tag-day counters of one room, or of all rooms (None)."""
+    return ALL_ROOMS if room_id is None else f"ROOM#{room_id}#TAGDAYS"
+
+
+def tag_day_sk(epoch_day: int, tag: str) -> str:
+    return f"{day_key(epoch_day)}#{tag}"
+
+
+def trend_gsi1pk(room_id: str | None, tag: str) -> str:
+    """gsi1 partition of one tag's counters (one room, or all rooms), sorted by day."""
+    return f"TREND#{tag}" if room_id is None else f"ROOM#{room_id}#TREND#{tag}"
+
+
+def room_days_pk(room_id: str) -> str:
+    return f"ROOM#{room_id}#DAYS"
+
+
+def authors_pk(room_id: str) -> str:
+    return f"ROOM#{room_id}#AUTHORS"
+
+
+def author_day_sk(epoch_day: int, user_id: str) -> str:
+    return f"{day_key(epoch_day)}#{user_id}"
+
+
+def day_bounds(first_day: int, last_day: int) -> tuple[str, str]:
+    """BETWEEN bounds covering every ``{day}#...`` sort key of the days, both inclusive."""
+    return f"{day_key(first_day)}#", f"{day_key(last_day)}$"
+
+
+def message_sk_bounds(from_ms: int | None, to_ms: int | None) -> tuple[str, str]:
+    """BETWEEN bounds on message ids (ULIDs) created in ``[from_ms, to_ms)``."""
+    low = ulid_floor(from_ms if from_ms is not None else 0)
+    # "Z" sorts after every ULID character, so an open end needs no timestamp.
+    high = ulid_ceiling(to_ms - 1) if to_ms is not None else "Z" * 26
+    return low, high
 
 
 def xlate_pk(text_key: str) -> str:
