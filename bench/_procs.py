@@ -23,6 +23,24 @@ from ._machine import REPO
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
+def log(message: str) -> None:
+    """Progress on stderr: a full run takes a while, and a stuck step must be visible."""
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def die_with_parent() -> None:
+    """preexec_fn: SIGTERM this child when the bench process dies, even by SIGKILL.
+
+    Servers are started in their own session (so a Ctrl-C aimed at the bench reaches them
+    only through the bench's own cleanup); without this a killed bench would leave them
+    running on a shared machine.
+    """
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 class ServerStartError(RuntimeError):
     """A server under test did not become ready; carries the tail of its log."""
 
@@ -134,7 +152,7 @@ def start_runtime(name: str, template: Path, state_dir: Path, *, in_memory: bool
     with log_path.open("wb") as log:
         proc = subprocess.Popen(args, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
                                 env={**os.environ, "PYTHONUNBUFFERED": "1"},
-                                start_new_session=True)
+                                start_new_session=True, preexec_fn=die_with_parent)
     server = Server(name, proc, log_path)
     runtime_json = state_dir / "runtime.json"
     deadline = time.monotonic() + timeout_s
@@ -157,7 +175,7 @@ def start_json_line_server(name: str, args: list[str], log_dir: Path, *,
     with log_path.open("wb") as log:
         proc = subprocess.Popen(args, cwd=cwd or REPO, stdout=subprocess.PIPE, stderr=log,
                                 env={**os.environ, "PYTHONUNBUFFERED": "1"},
-                                start_new_session=True)
+                                start_new_session=True, preexec_fn=die_with_parent)
     server = Server(name, proc, log_path)
     assert proc.stdout is not None
     deadline = time.monotonic() + timeout_s

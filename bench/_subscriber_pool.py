@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._machine import REPO
+from ._procs import die_with_parent
 
 
 @dataclass
@@ -49,7 +50,7 @@ class SubscriberPool:
             proc = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bench._subscribers", cwd=REPO,
                 stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-                limit=2**28)
+                limit=2**28, preexec_fn=die_with_parent)
             self.procs.append(proc)
             await self._send(proc, {**self.spec, "count": size})
         replies = await asyncio.wait_for(

@@ -82,7 +82,6 @@ class Pool:
                 raise RuntimeError(f"expected {kind}, got {raw!r}"[:500])
 
     async def _read(self, index: int, ws: ClientConnection) -> None:
-        frames = self.frames
         try:
             async for raw in ws:
                 now = time.monotonic_ns()
@@ -90,8 +89,8 @@ class Pool:
                 # Every server measured here starts data frames with '{"type":"data"';
                 # anything else is keep-alive or control and is only counted.
                 if '"type":"data"' in text[:32]:
-                    frames.append((index, now, text))
-                    if self.target is not None and len(frames) >= self.target:
+                    self.frames.append((index, now, text))
+                    if self.target is not None and len(self.frames) >= self.target:
                         self.target = None
                         self.reached.set()
                 else:
@@ -115,12 +114,12 @@ class Pool:
     def collect(self) -> list[list[Any]]:
         rows: list[list[Any]] = []
         fields = self.spec["fields"]
-        for index, recv_ns, text in self.frames:
+        frames, self.frames = self.frames, []
+        for index, recv_ns, text in frames:
             message = json.loads(text)
             data = (message.get("payload") or {}).get("data") or {}
             event = data.get(self.spec["field"]) or {}
             rows.append([index, recv_ns, {name: event.get(name) for name in fields}])
-        self.frames = []
         return rows
 
     async def close(self) -> None:

@@ -11,6 +11,7 @@ A publish returns when the server answered, like a mutation's HTTP response.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 import shutil

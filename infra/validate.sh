@@ -88,10 +88,23 @@ if [[ -f "$TRANSFORMED" ]]; then
 fi
 
 step "3/4 checkov $CHECKOV_VERSION"
+# checkov leaves out resources whose Condition is false with the default parameters, so the
+# optional resources are scanned in a copy that switches them on.
+OPTIONAL="$OUT/template-optional-on.json"
+"$PY" - "$TEMPLATE" "$OPTIONAL" <<'PYEOF' || fail "optional-resources copy"
+import json, sys
+from samtranslator.yaml_helper import yaml_parse
+template = yaml_parse(open(sys.argv[1], encoding="utf-8").read())
+template["Parameters"]["EnableAnalyticsExport"]["Default"] = "true"
+json.dump(template, open(sys.argv[2], "w", encoding="utf-8"), indent=1)
+PYEOF
 if install_checkov; then
   run_checkov "$TEMPLATE" source || fail "checkov (source)"
   if [[ -f "$TRANSFORMED" ]]; then
     run_checkov "$TRANSFORMED" transformed || fail "checkov (transformed)"
+  fi
+  if [[ -f "$OPTIONAL" ]]; then
+    run_checkov "$OPTIONAL" optional-on || fail "checkov (optional resources on)"
   fi
 else
   fail "checkov install"

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
+from positive_chat.domain.analytics import SentimentBucket
 from positive_chat.domain.errors import (
     ConflictError,
     DuplicateRequestError,
@@ -22,6 +23,7 @@ from positive_chat.domain.errors import (
     NotFoundError,
 )
 from positive_chat.domain.events import Change
+from positive_chat.domain.ids import ulid_time_ms
 from positive_chat.domain.model import (
     Author,
     Invitation,
@@ -34,6 +36,8 @@ from positive_chat.domain.model import (
     TagCount,
 )
 from positive_chat.ports import TagChange
+
+from tests._fake_analytics import AnalyticsCounters
 
 T = TypeVar("T")
 
@@ -61,10 +65,12 @@ def _page(items: list[T], scope: str, limit: int, token: str | None) -> Page[T]:
     return Page(chunk, _token(scope, start + limit) if more else None)
 
 
-class InMemoryStore:
-    """Implements RoomRepository, MessageRepository, StatsRepository, ProfileRepository, TranslationCache."""
+class InMemoryStore(AnalyticsCounters):
+    """Implements RoomRepository, MessageRepository, StatsRepository, ProfileRepository,
+    TranslationCache and AnalyticsRepository (tests/_fake_analytics.py)."""
 
     def __init__(self) -> None:
+        super().__init__()
         self._lock = threading.RLock()
         self.rooms: dict[str, Room] = {}
         self.members: dict[tuple[str, str], Membership] = {}
@@ -158,8 +164,9 @@ class InMemoryStore:
                 return earlier
             self.client_ids[key] = message.id
             self.messages[(message.room_id, message.id)] = message
-            self._count_tags(message.room_id, message.tags, +1)
+            self._count_cloud(message.room_id, message.tags, +1)
             self._add_points(message.room_id, message.author, message.points)
+            self._count_post(message)
             return message
 
     def get_message(self, room_id: str, message_id: str) -> Message | None:
@@ -170,7 +177,12 @@ class InMemoryStore:
         return None if message_id is None else self.messages[(room_id, message_id)]
 
     def replace_message(
-        self, message: Message, expected_version: int, tags: TagChange, points_delta: int
+        self,
+        message: Message,
+        expected_version: int,
+        tags: TagChange,
+        points_delta: int,
+        previous_sentiment: SentimentBucket,
     ) -> Message:
         with self._lock:
             current = self.messages.get((message.room_id, message.id))
@@ -179,9 +191,11 @@ class InMemoryStore:
             if current.version != expected_version:
                 raise ConflictError("stale version", current=current)
             self.messages[(message.room_id, message.id)] = message
-            self._count_tags(message.room_id, tags.added, +1)
-            self._count_tags(message.room_id, tags.removed, -1)
+            added, removed = tags.added - tags.removed, tags.removed - tags.added
+            self._count_cloud(message.room_id, added, +1)
+            self._count_cloud(message.room_id, removed, -1)
             self._add_points(message.room_id, message.author, points_delta)
+            self._count_replace(message, added, removed, previous_sentiment)
             return message
 
     def list_messages_for_room(
@@ -208,18 +222,29 @@ class InMemoryStore:
         return _page(items, f"sync:{room_id}:{since_ms}", limit, next_token)
 
     def list_messages_for_tag(
-        self, tag: str, room_id: str | None, limit: int, next_token: str | None
+        self,
+        tag: str,
+        room_id: str | None,
+        limit: int,
+        next_token: str | None,
+        *,
+        from_ms: int | None = None,
+        to_ms: int | None = None,
     ) -> Page[Message]:
+        low, high = from_ms or 0, to_ms if to_ms is not None else 1 << 48
         items = sorted(
             (
                 m
                 for (rid, _), m in self.messages.items()
-                if tag in m.tags and not m.deleted and (room_id is None or rid == room_id)
+                if tag in m.tags
+                and not m.deleted
+                and (room_id is None or rid == room_id)
+                and low <= ulid_time_ms(m.id) < high
             ),
             key=lambda m: m.id,
             reverse=True,
         )
-        return _page(items, f"tag:{tag}:{room_id}", limit, next_token)
+        return _page(items, f"tag:{tag}:{room_id}:{from_ms}:{to_ms}", limit, next_token)
 
     # stats
     def top_tags(self, room_id: str, limit: int) -> list[TagCount]:
@@ -234,9 +259,10 @@ class InMemoryStore:
             LeaderboardEntry(i + 1, author, points) for i, (author, points) in enumerate(ranked)
         ]
 
-    def record_rejection(self, room_id: str, author: Author) -> None:
+    def record_rejection(self, room_id: str, author: Author, at_ms: int) -> None:
         with self._lock:
             self.rejections[(room_id, author.id)] += 1
+            self._count_rejection(room_id, at_ms)
             profile = self.profiles.get(author.id) or Profile(author, "en")
             self.profiles[author.id] = dataclasses.replace(
                 profile, rejected_count=profile.rejected_count + 1
@@ -270,7 +296,7 @@ class InMemoryStore:
             self.translations[(text_key, target)] = text
 
     # internals
-    def _count_tags(self, room_id: str, tags: frozenset[str] | tuple[str, ...], delta: int) -> None:
+    def _count_cloud(self, room_id: str, tags: frozenset[str] | tuple[str, ...], delta: int) -> None:
         for tag in tags:
             self.tag_counts[room_id][tag] = self.tag_counts[room_id].get(tag, 0) + delta
 

@@ -35,8 +35,11 @@ def from_runtime(info: dict[str, Any]) -> dict[str, Any]:
         "realtimeUrl": info["realtimeUrl"],
         "region": info["region"],
         "apiKey": info.get("apiKey"),
-        "userPool": {"id": pool.get("id"), "clientId": pool.get("clientId"),
-                     "endpoint": pool.get("endpoint")},
+        "userPool": {
+            "id": pool.get("id"),
+            "clientId": pool.get("clientId"),
+            "endpoint": pool.get("endpoint"),
+        },
     }
 
 
@@ -64,7 +67,8 @@ def connect_sources(config: dict[str, Any]) -> list[str]:
         region = (pool.get("id") or "").split("_")[0] or config["region"]
         endpoint = f"https://cognito-idp.{region}.amazonaws.com/"
     realtime = config.get("realtimeUrl") or config["graphqlUrl"].replace(
-        "https://", "wss://").replace("appsync-api", "appsync-realtime-api")
+        "https://", "wss://"
+    ).replace("appsync-api", "appsync-realtime-api")
     sources = [_origin(config["graphqlUrl"]), _origin(realtime), _origin(endpoint)]
     return list(dict.fromkeys(sources))
 
@@ -81,11 +85,16 @@ def bundle(config: dict[str, Any], out: Path, src: Path = WEB_DIR) -> Path:
     """Copy the web UI to `out` with this config.json and a CSP naming only its hosts."""
     if out.resolve() == src.resolve():
         raise ValueError("--out must not be client/web itself")
-    shutil.copytree(src, out, dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("config.json", "config.example.json"))
+    shutil.copytree(
+        src,
+        out,
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("config.json", "config.example.json"),
+    )
     index = out / "index.html"
-    index.write_text(narrow_csp(index.read_text(encoding="utf-8"), connect_sources(config)),
-                     encoding="utf-8")
+    index.write_text(
+        narrow_csp(index.read_text(encoding="utf-8"), connect_sources(config)), encoding="utf-8"
+    )
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
     return out
 
@@ -99,8 +108,11 @@ def _stack_outputs(stack: str, region: str | None) -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python tools/web_config.py", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python tools/web_config.py",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     local = sub.add_parser("local", help="config.json for the running local API")
     local.add_argument("--runtime", type=Path, default=Path(".local/runtime.json"))
@@ -131,8 +143,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         config = from_stack_outputs(_stack_outputs(args.stack, args.region))
     out = bundle(config, args.out)
-    print(f"web UI with config.json written to {out}; CSP connect-src: "
-          f"{' '.join(connect_sources(config))}")
+    print(
+        f"web UI with config.json written to {out}; CSP connect-src: "
+        f"{' '.join(connect_sources(config))}"
+    )
     return 0
 
 

@@ -18,6 +18,8 @@ from typing import Any
 
 import boto3
 import jwt
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from cryptography.hazmat.primitives.asymmetric import rsa
 from gql.transport.appsync_auth import AppSyncIAMAuthentication
@@ -73,8 +75,15 @@ def iam_auth(rt: RelRuntime, *, wrong_secret: bool = False) -> AppSyncIAMAuthent
                                     credentials=Credentials(keys["accessKeyId"], secret))
 
 
-def sigv4_headers(rt: RelRuntime, body: str, *, wrong_secret: bool = False) -> dict[str, str]:
-    """Headers of a SigV4-signed POST /graphql over ``body`` (as gql's HTTP transport signs)."""
-    signed = iam_auth(rt, wrong_secret=wrong_secret).get_headers(
-        body, {"content-type": "application/json"})
-    return {k: str(v) for k, v in signed.items()}
+def sigv4_headers(rt: RelRuntime, body: str | bytes, *, wrong_secret: bool = False,
+                  content_type: str = "application/json") -> dict[str, str]:
+    """Headers of a SigV4-signed POST /graphql over the exact ``body`` bytes (service
+    ``appsync``, as gql's HTTP transport signs; bytes so that invalid UTF-8 can be signed)."""
+    keys = rt.info["iam"]
+    secret = keys["secretAccessKey"] + ("x" if wrong_secret else "")
+    request = AWSRequest(method="POST", url=f"https://{rt.host}/graphql",
+                         data=body.encode() if isinstance(body, str) else body,
+                         headers={"content-type": content_type, "host": rt.host})
+    SigV4Auth(Credentials(keys["accessKeyId"], secret), "appsync",
+              rt.info["region"]).add_auth(request)
+    return {k: str(v) for k, v in request.headers.items()}

@@ -71,16 +71,17 @@ class Credentials:
         self._expired = _auth.expired_token(rt, USERS[Cred.MEMBER])
         self._forged = _auth.forged_token(rt, USERS[Cred.MEMBER])
 
-    def headers(self, cred: Cred, body: str | bytes) -> dict[str, str]:
-        text = body.decode("utf-8", errors="surrogateescape") if isinstance(body, bytes) else body
+    def headers(self, cred: Cred, body: str | bytes,
+                content_type: str = "application/json") -> dict[str, str]:
         if cred is Cred.API_KEY:
             return {"x-api-key": str(self.rt.info["apiKey"])}
         if cred in USERS:
             return {"authorization": _auth.id_token(self.rt, USERS[cred])}
         if cred is Cred.IAM:
-            return _auth.sigv4_headers(self.rt, text)
+            return _auth.sigv4_headers(self.rt, body, content_type=content_type)
         if cred is Cred.BAD_SIGV4:
-            return _auth.sigv4_headers(self.rt, text, wrong_secret=True)
+            return _auth.sigv4_headers(self.rt, body, wrong_secret=True,
+                                       content_type=content_type)
         if cred is Cred.EXPIRED:
             return {"authorization": self._expired}
         if cred is Cred.FORGED:

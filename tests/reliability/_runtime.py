@@ -103,7 +103,11 @@ class RelRuntime:
         return self.proc is not None and self.proc.poll() is None
 
     def start(self) -> dict[str, Any]:
+        assert not self.running, "already running"
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        # A crashed run leaves its runtime.json; the new process removes it too, but we
+        # must not read it before then (it names the dead run's store endpoint).
+        self.config_path.unlink(missing_ok=True)
         args = [sys.executable, "-m", "appsync_local", "run",
                 "--template", str(self.template), "--env-vars", str(self.env_vars),
                 "--port", str(self.port), "--state-dir", str(self.state_dir),

@@ -7,6 +7,8 @@ from typing import Any
 from aws_lambda_powertools.event_handler.graphql_appsync.router import Router
 
 from .. import graphql_shapes as serialize
+from ..domain.analytics import Granularity
+from ..domain.errors import ValidationError
 from ..domain.model import Caller
 from .context import current_caller, services
 
@@ -53,9 +55,71 @@ def messages_by_tag(
     roomId: str | None = None,
     limit: int | None = None,
     nextToken: str | None = None,
+    **window: str | None,
 ) -> dict[str, Any]:
-    page = services().messages.by_tag(_caller(), tag, roomId, limit, nextToken)
+    # `from`/`to` are Python keywords, so they arrive in **window.
+    page = services().messages.by_tag(
+        _caller(),
+        tag,
+        roomId,
+        limit,
+        nextToken,
+        from_ms=_time(window, "from"),
+        to_ms=_time(window, "to"),
+    )
     return serialize.page(page, serialize.message)
+
+
+@router.resolver(type_name="Query", field_name="tagTrends")
+def tag_trends(
+    tag: str, granularity: str, roomId: str | None = None, **window: str | None
+) -> dict[str, Any]:
+    trend = services().analytics.tag_trend(
+        _caller(),
+        tag,
+        roomId,
+        _granularity(granularity),
+        _required_time(window, "from"),
+        _required_time(window, "to"),
+    )
+    return serialize.tag_trend(trend)
+
+
+@router.resolver(type_name="Query", field_name="topTags")
+def top_tags(
+    roomId: str | None = None, limit: int | None = None, **window: str | None
+) -> list[dict[str, Any]]:
+    tags = services().analytics.top_tags(
+        _caller(), roomId, _required_time(window, "from"), _required_time(window, "to"), limit
+    )
+    return [serialize.tag_count(t) for t in tags]
+
+
+@router.resolver(type_name="Query", field_name="roomStats")
+def room_stats(roomId: str, **window: str | None) -> dict[str, Any]:
+    stats = services().analytics.room_stats(
+        _caller(), roomId, _required_time(window, "from"), _required_time(window, "to")
+    )
+    return serialize.room_stats(stats)
+
+
+def _granularity(value: str) -> Granularity:
+    try:
+        return Granularity(value)
+    except ValueError as exc:
+        raise ValidationError("granularity must be HOUR or DAY", field="granularity") from exc
+
+
+def _time(window: dict[str, str | None], name: str) -> int | None:
+    value = window.get(name)
+    return None if value is None else serialize.parse_aws_datetime(value, field=name)
+
+
+def _required_time(window: dict[str, str | None], name: str) -> int:
+    value = _time(window, name)
+    if value is None:  # the schema makes it non-null; a direct invocation may not
+        raise ValidationError(f"{name} is required", field=name)
+    return value
 
 
 @router.resolver(type_name="Query", field_name="syncMessages")

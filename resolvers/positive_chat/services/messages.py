@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 
 from ..domain import limits as checks
+from ..domain.analytics import sentiment_bucket
 from ..domain.commands import DeleteMessage, EditMessage, PostMessage
 from ..domain.errors import (
     ConflictError,
@@ -17,7 +18,6 @@ from ..domain.errors import (
 )
 from ..domain.events import MessageAccepted, MessageRejected, PostOutcome
 from ..domain.hints import has_written_hint, hint_for
-from ..domain.analytics import sentiment_bucket
 from ..domain.ids import UlidFactory, ulid_time_ms
 from ..domain.limits import DEFAULT_LIMITS, Limits
 from ..domain.model import (

@@ -24,6 +24,7 @@ import boto3
 import pytest
 from botocore.config import Config
 from positive_chat.adapters.dynamodb import (
+    DynamoAnalyticsRepository,
     DynamoMessageRepository,
     DynamoProfileRepository,
     DynamoRoomRepository,
@@ -79,6 +80,7 @@ def _dynamo_backend(name: str, client: Any) -> Iterator[Backend]:
         translations=DynamoTranslationCache(
             client, table, ttl_seconds=CACHE_TTL_SECONDS, clock=clock
         ),
+        analytics=DynamoAnalyticsRepository(client, table),
     )
     try:
         yield Backend(name, store, clock, client, table)
@@ -145,7 +147,7 @@ def _dynamodb_local_backend(request: pytest.FixtureRequest) -> Iterator[Backend]
 def _fakes_backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
     fakes = pytest.importorskip("tests.fakes", reason="tests/fakes.py is not there")
     memory = fakes.InMemoryStore()
-    yield Backend("fakes", Store(memory, memory, memory, memory, memory), FakeClock())
+    yield Backend("fakes", Store(memory, memory, memory, memory, memory, memory), FakeClock())
 
 
 BACKENDS: dict[

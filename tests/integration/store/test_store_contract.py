@@ -18,6 +18,7 @@ import boto3
 import pytest
 from positive_chat.adapters.dynamodb import TABLE_DEFINITION, message_from_item
 from positive_chat.bootstrap import Store
+from positive_chat.domain.analytics import SentimentBucket, sentiment_bucket
 from positive_chat.domain.errors import (
     ConflictError,
     DuplicateRequestError,
@@ -51,6 +52,7 @@ BOB = Author("sub-bob", "bob")
 CAROL = Author("sub-carol", "carol")
 T0 = 1_700_000_000_000
 HAPPY = Sentiment(SentimentLabel.POSITIVE, 0.91, 0.01, 0.07, 0.01)
+POSITIVE = SentimentBucket.POSITIVE  # what msg() messages count as before an edit
 
 
 class Ids:
@@ -150,7 +152,11 @@ def tombstone(m: Message, at: int) -> Message:
 
 def delete(store: Store, m: Message, at: int) -> Message:
     return store.messages.replace_message(
-        tombstone(m, at), m.version, TagChange(frozenset(), frozenset(m.tags)), -m.points
+        tombstone(m, at),
+        m.version,
+        TagChange(frozenset(), frozenset(m.tags)),
+        -m.points,
+        sentiment_bucket(m.sentiment),
     )
 
 
@@ -410,13 +416,13 @@ def test_stale_edit_conflicts_with_the_current_item(store: Store, ids: Ids) -> N
     r = create(store, room(ids))
     m = store.messages.add_message(msg(ids, r.id, text="first"))
     v2 = store.messages.replace_message(
-        edit(m, T0 + 10, text="second"), 1, TagChange(frozenset(), frozenset()), 0
+        edit(m, T0 + 10, text="second"), 1, TagChange(frozenset(), frozenset()), 0, POSITIVE
     )
 
     # When a client that only saw version 1 edits again
     with pytest.raises(ConflictError) as caught:
         store.messages.replace_message(
-            edit(m, T0 + 20, text="third"), 1, TagChange(frozenset(), frozenset()), 0
+            edit(m, T0 + 20, text="third"), 1, TagChange(frozenset(), frozenset()), 0, POSITIVE
         )
 
     # Then the error carries the server's current item, which is unchanged
@@ -430,7 +436,7 @@ def test_replacing_a_missing_message_is_not_found(store: Store, ids: Ids) -> Non
     ghost = msg(ids, r.id)
     with pytest.raises(NotFoundError):
         store.messages.replace_message(
-            edit(ghost, T0 + 1), 1, TagChange(frozenset(), frozenset()), 0
+            edit(ghost, T0 + 1), 1, TagChange(frozenset(), frozenset()), 0, POSITIVE
         )
 
 
@@ -446,6 +452,7 @@ def test_tag_cloud_follows_posts_edits_and_deletes(store: Store, ids: Ids) -> No
         1,
         TagChange(frozenset({"sun"}), frozenset({"rain"})),
         0,
+        POSITIVE,
     )
     delete(store, c, T0 + 60)
 
@@ -498,7 +505,7 @@ def test_changes_since_are_oldest_first_paginated(store: Store, ids: Ids) -> Non
     m3 = store.messages.add_message(msg(ids, r.id, at=T0 + 3))
     store.messages.add_message(msg(ids, r.id, at=T0 + 4))
     m1e = store.messages.replace_message(
-        edit(m1, T0 + 9, text="edited"), 1, TagChange(frozenset(), frozenset()), 0
+        edit(m1, T0 + 9, text="edited"), 1, TagChange(frozenset(), frozenset()), 0, POSITIVE
     )
 
     def changes(since: int) -> list[list[str]]:
@@ -560,6 +567,7 @@ def test_edit_that_changes_tags_moves_the_message_between_tag_searches(
         1,
         TagChange(frozenset({"sun"}), frozenset({"rain"})),
         0,
+        POSITIVE,
     )
 
     for tag, room_id in (("roses", r.id), ("sun", r.id), ("sun", None)):
@@ -627,9 +635,9 @@ def test_rejections_are_counted_and_profile_counters_survive_updates(
     store: Store, ids: Ids
 ) -> None:
     r = create(store, room(ids))
-    store.stats.record_rejection(r.id, BOB)
+    store.stats.record_rejection(r.id, BOB, T0)
     store.messages.add_message(msg(ids, r.id, author=BOB, points=2))
-    store.stats.record_rejection(r.id, BOB)
+    store.stats.record_rejection(r.id, BOB, T0)
 
     # When Bob's profile is created (after counters exist) and later changed
     created = store.profiles.put_profile(Profile(BOB, "fr"))
@@ -730,7 +738,7 @@ def test_missing_room_is_not_found_for_update_and_join(dynamo: Backend, ids: Ids
 
 def test_counters_before_profile_do_not_make_a_profile(dynamo: Backend, ids: Ids) -> None:
     r = create(dynamo.store, room(ids))
-    dynamo.store.stats.record_rejection(r.id, CAROL)
+    dynamo.store.stats.record_rejection(r.id, CAROL, T0)
     assert dynamo.store.profiles.get_profile(CAROL.id) is None
 
 
@@ -747,7 +755,7 @@ def test_stream_images_decode_to_the_stored_message(dynamo: Backend, ids: Ids) -
     r = create(store, room(ids))
     m = store.messages.add_message(msg(ids, r.id, tags=("roses",), points=2))
     edited = store.messages.replace_message(
-        edit(m, T0 + 5, text="New"), 1, TagChange(frozenset(), frozenset()), 0
+        edit(m, T0 + 5, text="New"), 1, TagChange(frozenset(), frozenset()), 0, POSITIVE
     )
 
     streams = (

@@ -20,6 +20,7 @@ from positive_chat.adapters.dynamodb import (
     DynamoTranslationCache,
 )
 from positive_chat.adapters.dynamodb.codec import message_to_item
+from positive_chat.domain.analytics import SentimentBucket
 from positive_chat.domain.errors import ConflictError, StoreError
 from positive_chat.domain.model import (
     Author,
@@ -132,14 +133,14 @@ def test_transaction_conflict_is_retried_until_it_commits(client: Any, stub: Stu
     stub.add_client_error("transact_write_items", **cancelled("None", "TransactionConflict"))
     stub.add_response("transact_write_items", {}, {"TransactItems": ANY})
 
-    DynamoStatsRepository(client, TABLE).record_rejection("r1", ALICE)
+    DynamoStatsRepository(client, TABLE).record_rejection("r1", ALICE, 1_700_000_000_000)
 
 
 def test_transaction_conflict_that_persists_is_a_store_error(client: Any, stub: Stubber) -> None:
     for _ in range(6):
         stub.add_client_error("transact_write_items", **cancelled("TransactionConflict", "None"))
     with pytest.raises(StoreError) as caught:
-        DynamoStatsRepository(client, TABLE).record_rejection("r1", ALICE)
+        DynamoStatsRepository(client, TABLE).record_rejection("r1", ALICE, 1_700_000_000_000)
     assert_store_error(caught, "TransactionConflict")
 
 
@@ -157,7 +158,11 @@ def test_conflict_without_returned_item_reads_the_current_one(client: Any, stub:
 
     with pytest.raises(ConflictError) as caught:
         DynamoMessageRepository(client, TABLE, tombstone_ttl_seconds=60).replace_message(
-            message(version=2), 1, TagChange(frozenset({"sun"}), frozenset()), 0
+            message(version=2),
+            1,
+            TagChange(frozenset({"sun"}), frozenset()),
+            0,
+            SentimentBucket.UNSCORED,
         )
     assert caught.value.current == current
 

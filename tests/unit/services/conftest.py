@@ -28,7 +28,7 @@ class World:
         self.clock = itertools.count(1_700_000_000_000, 1000)
         self.now = 0
         self.services = build_services(
-            Store(self.store, self.store, self.store, self.store, self.store),
+            Store(self.store, self.store, self.store, self.store, self.store, self.store),
             Nlp(self.detector, self.sentiment, CapitalisedTopics(), self.translator),
             max_translations=max_translations,
             clock_ms=self._tick,

@@ -28,7 +28,7 @@ def local_nlp():
 @pytest.fixture
 def chat(local_nlp):
     store = InMemoryStore()
-    services = build_services(Store(store, store, store, store, store), local_nlp)
+    services = build_services(Store(store, store, store, store, store, store), local_nlp)
     room = services.rooms.create(
         commands.CreateRoom(ALICE, "Lounge", Visibility.PUBLIC, language="en")
     )

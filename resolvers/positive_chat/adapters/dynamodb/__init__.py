@@ -6,6 +6,7 @@ creates a client. The design (keys, indexes, costs) is in docs/data-model.md.
 
 from __future__ import annotations
 
+from .analytics_repository import DynamoAnalyticsRepository
 from .codec import message_from_item
 from .message_repository import DynamoMessageRepository
 from .profile_repository import DynamoProfileRepository
@@ -18,6 +19,7 @@ from .translation_cache import DynamoTranslationCache
 __all__ = [
     "TABLE_DEFINITION",
     "TTL_ATTRIBUTE",
+    "DynamoAnalyticsRepository",
     "DynamoMessageRepository",
     "DynamoProfileRepository",
     "DynamoRoomRepository",

@@ -1,49 +1,26 @@
 """Transaction items for storing and replacing a message with everything that follows it.
 
 Positions matter: item 0 is always the message, item 1 of a post is the clientId guard
-(callers read the cancellation reasons by index). Sizes stay far below the 100-item limit:
-a post is at most 1 + 1 + 10 links + 10 counters + 2 = 24 items, an edit that swaps all 10
-tags 1 + 20 links + 20 counters + 2 = 43. Tags are deduplicated first: one transaction may
-not touch the same item twice.
+(callers read the cancellation reasons by index). Sizes stay below the 100-item limit
+(``_transaction.MAX_TRANSACTION_ITEMS``), with the analytics counters (``_analytics_writes``):
+
+* post: message + guard + per tag (link, cloud counter, 2 tag-day counters) + room day +
+  author day + 2 for points = 6 + 4·tags, at most 46 (10 tags);
+* edit that swaps all 10 tags: message + per changed tag (link, cloud counter, 2 tag-day
+  counters) for 20 tags + room day + 2 for points = 84;
+* delete: message + 4 per tag + room day + 2 for points = at most 44.
+
+Tags are deduplicated first: one transaction may not touch the same item twice.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
+from ...domain.analytics import SentimentBucket
 from ...domain.model import Author, Message
+from . import _analytics_writes as analytics
 from . import codec
 from . import keys as k
-
-Op = dict[str, Any]
-
-
-def update_op(table: str, pk: str, sk: str, sets: dict[str, Any], adds: dict[str, int]) -> Op:
-    """SET attr = value ... ADD attr delta ...; every name through a placeholder."""
-    names: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    set_parts, add_parts = [], []
-    for i, (name, value) in enumerate(sets.items()):
-        names[f"#s{i}"] = name
-        values[f":s{i}"] = codec.to_value(value)
-        set_parts.append(f"#s{i} = :s{i}")
-    for i, (name, delta) in enumerate(adds.items()):
-        names[f"#a{i}"] = name
-        values[f":a{i}"] = {"N": str(delta)}
-        add_parts.append(f"#a{i} :a{i}")
-    expression = "SET " + ", ".join(set_parts)
-    if add_parts:
-        # ADD creates a missing counter at 0 first, so the first write needs no read.
-        expression += " ADD " + ", ".join(add_parts)
-    return {
-        "Update": {
-            "TableName": table,
-            "Key": k.key(pk, sk),
-            "UpdateExpression": expression,
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": values,
-        }
-    }
+from ._update_ops import Op, update_op
 
 
 def tag_counter(table: str, room_id: str, tag: str, delta: int) -> Op:
@@ -133,6 +110,7 @@ def post_items(table: str, msg: Message) -> list[Op]:
         *(tag_link(table, msg, tag) for tag in tags),
         *(tag_counter(table, msg.room_id, tag, +1) for tag in tags),
         *points(table, msg.room_id, msg.author, msg.points),
+        *analytics.posted(table, msg),
     ]
 
 
@@ -144,6 +122,7 @@ def replace_items(
     removed: frozenset[str],
     points_delta: int,
     expires_at: int | None,
+    previous_sentiment: SentimentBucket,
 ) -> list[Op]:
     put = {
         "TableName": table,
@@ -161,4 +140,5 @@ def replace_items(
         *(tag_counter(table, msg.room_id, tag, -1) for tag in sorted(removed)),
         *(tag_counter(table, msg.room_id, tag, +1) for tag in sorted(added)),
         *points(table, msg.room_id, msg.author, points_delta),
+        *analytics.replaced(table, msg, added, removed, previous_sentiment),
     ]

@@ -38,11 +38,14 @@ class PageScope:
     ``types``: every key attribute of the query's ExclusiveStartKey -> "S" or "N".
     ``fixed``: partition attributes -> the only value allowed.
     ``prefixes``: sort attributes -> the prefix they must start with.
+    ``ranges``: sort attributes -> the query's (low, high) BETWEEN bounds, so a token made
+    for another time window is refused rather than sent to DynamoDB (which would fail).
     """
 
     types: Mapping[str, Literal["S", "N"]]
     fixed: Mapping[str, str] = field(default_factory=dict)
     prefixes: Mapping[str, str] = field(default_factory=dict)
+    ranges: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
     def key_of(self, item: RawItem) -> dict[str, Any]:
         return {name: item[name] for name in self.types}
@@ -88,6 +91,8 @@ def _valid(key: Any, scope: PageScope) -> bool:
         if name in scope.fixed and text != scope.fixed[name]:
             return False
         if name in scope.prefixes and not text.startswith(scope.prefixes[name]):
+            return False
+        if name in scope.ranges and not scope.ranges[name][0] <= text <= scope.ranges[name][1]:
             return False
     return True
 

@@ -44,6 +44,8 @@ RawItem = Mapping[str, Any]
 ROOM, MEMBER, USER_ROOM, INVITE, MESSAGE = "ROOM", "MEMBER", "USER_ROOM", "INVITE", "MESSAGE"
 CLIENT_GUARD, TAG_LINK, TAG_COUNT, SCORE = "CLIENT_GUARD", "TAG_LINK", "TAG_COUNT", "SCORE"
 REJECT, PROFILE, XLATE = "REJECT", "PROFILE", "XLATE"
+# Analytics counters (docs/data-model.md, "Analytics"); the stream handler ignores them.
+TAG_DAY, ROOM_DAY, AUTHOR_DAY = "TAG_DAY", "ROOM_DAY", "AUTHOR_DAY"
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()

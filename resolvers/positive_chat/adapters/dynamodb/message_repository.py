@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ...domain.analytics import SentimentBucket
 from ...domain.errors import ConflictError, DuplicateRequestError, NotFoundError, StoreError
 from ...domain.model import Message, Page
 from ...ports import TagChange
@@ -77,7 +78,12 @@ class DynamoMessageRepository:
         return None if item is None else codec.message_from_item(item)
 
     def replace_message(
-        self, message: Message, expected_version: int, tags: TagChange, points_delta: int
+        self,
+        message: Message,
+        expected_version: int,
+        tags: TagChange,
+        points_delta: int,
+        previous_sentiment: SentimentBucket,
     ) -> Message:
         """Edit or tombstone (``message.deleted``) if the stored version is ``expected_version``.
 
@@ -94,7 +100,14 @@ class DynamoMessageRepository:
         # item twice).
         added, removed = tags.added - tags.removed, tags.removed - tags.added
         items = replace_items(
-            self._table, message, expected_version, added, removed, points_delta, expires_at
+            self._table,
+            message,
+            expected_version,
+            added,
+            removed,
+            points_delta,
+            expires_at,
+            previous_sentiment,
         )
         cancelled = transact_write(self._client, items, operation="ReplaceMessage")
         if cancelled is None:
@@ -159,19 +172,36 @@ class DynamoMessageRepository:
         return Page([codec.message_from_item(i) for i in items], token)
 
     def list_messages_for_tag(
-        self, tag: str, room_id: str | None, limit: int, next_token: str | None
+        self,
+        tag: str,
+        room_id: str | None,
+        limit: int,
+        next_token: str | None,
+        *,
+        from_ms: int | None = None,
+        to_ms: int | None = None,
     ) -> Page[Message]:
         """Newest first. One Query on the links (the room's link partition, or gsi1 across
         rooms), then one BatchGetItem of the messages. A message deleted between the two
-        reads is skipped, so such a page can be short."""
+        reads is skipped, so such a page can be short. The time window is a BETWEEN on the
+        links' sort key, the message id: ULIDs start with their millisecond."""
+        low, high = k.message_sk_bounds(from_ms, to_ms)
         if room_id is not None:
             pk = k.tag_link_pk(room_id, tag)
+            bounds = (k.message_sk(low), k.message_sk(high))
             scope = PageScope(
-                {k.PK: "S", k.SK: "S"}, fixed={k.PK: pk}, prefixes={k.SK: k.MSG_PREFIX}
+                {k.PK: "S", k.SK: "S"},
+                fixed={k.PK: pk},
+                prefixes={k.SK: k.MSG_PREFIX},
+                ranges={k.SK: bounds},
             )
             query: dict[str, Any] = {
-                "KeyConditionExpression": "pk = :p",
-                "ExpressionAttributeValues": {":p": {"S": pk}},
+                "KeyConditionExpression": "pk = :p AND sk BETWEEN :lo AND :hi",
+                "ExpressionAttributeValues": {
+                    ":p": {"S": pk},
+                    ":lo": {"S": bounds[0]},
+                    ":hi": {"S": bounds[1]},
+                },
             }
         else:
             gsi_pk = k.tag_gsi1pk(tag)
@@ -179,11 +209,16 @@ class DynamoMessageRepository:
                 {k.PK: "S", k.SK: "S", k.GSI1_PK: "S", k.GSI1_SK: "S"},
                 fixed={k.GSI1_PK: gsi_pk},
                 prefixes={k.PK: k.room_pk(""), k.SK: k.MSG_PREFIX},
+                ranges={k.GSI1_SK: (low, high)},
             )
             query = {
                 "IndexName": k.GSI1,
-                "KeyConditionExpression": "gsi1pk = :p",
-                "ExpressionAttributeValues": {":p": {"S": gsi_pk}},
+                "KeyConditionExpression": "gsi1pk = :p AND gsi1sk BETWEEN :lo AND :hi",
+                "ExpressionAttributeValues": {
+                    ":p": {"S": gsi_pk},
+                    ":lo": {"S": low},
+                    ":hi": {"S": high},
+                },
             }
         links, token = query_page(
             self._client,

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...domain.model import Author, LeaderboardEntry, TagCount
+from . import _analytics_writes as analytics
 from . import codec
 from . import keys as k
 from ._errors import store_errors
-from ._message_writes import update_op
 from ._transaction import transact_write
+from ._update_ops import update_op
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -44,8 +45,9 @@ class DynamoStatsRepository:
             for position, (points, author) in enumerate(live, start=1)
         ]
 
-    def record_rejection(self, room_id: str, author: Author) -> None:
-        """+1 on the user's rejection counter in the room and on the profile, atomically."""
+    def record_rejection(self, room_id: str, author: Author, at_ms: int) -> None:
+        """+1 on the user's rejection counter in the room, on the profile and on the room's
+        counter of the day, atomically."""
         in_room = {
             "entity": codec.REJECT,
             "roomId": room_id,
@@ -58,6 +60,7 @@ class DynamoStatsRepository:
         items: list[Any] = [
             update_op(self._table, room_pk, k.reject_sk(author.id), in_room, one),
             update_op(self._table, user_pk, k.PROFILE, profile, one),
+            *analytics.rejected(self._table, room_id, at_ms),
         ]
         # No conditions: a cancellation can only be an unexpected reason -> StoreError.
         transact_write(self._client, items, operation="RecordRejection")

@@ -1,0 +1,131 @@
+"""One shared local runtime for the reliability suites that do not crash it.
+
+The crash and provider-fault suites start their own runtimes (they kill theirs, or
+serve a different NLP configuration).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from ._http import Answer, Cred, Credentials, SyncClient
+from ._runtime import RelRuntime, skip_unless_prerequisites
+
+@pytest.fixture(scope="package")
+def shared_runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RelRuntime]:
+    skip_unless_prerequisites()
+    runtime = RelRuntime(tmp_path_factory.mktemp("reliability") / "state")
+    runtime.start()
+    yield runtime
+    runtime.stop()
+
+
+@pytest.fixture
+def rt(shared_runtime: RelRuntime) -> RelRuntime:
+    shared_runtime.ensure_running()
+    return shared_runtime
+
+
+@pytest.fixture(scope="package")
+def shared_creds(shared_runtime: RelRuntime) -> Credentials:
+    return Credentials(shared_runtime)
+
+
+class Api:
+    """Synchronous GraphQL calls as one kind of caller (setup and verification)."""
+
+    def __init__(self, rt: RelRuntime, creds: Credentials) -> None:
+        self.rt = rt
+        self.creds = creds
+        self.http = SyncClient(rt)
+
+    def call(self, cred: Cred, query: str, variables: dict[str, Any] | None = None) -> Answer:
+        body = json.dumps({"query": query, "variables": variables or {}})
+        return self.http.post(body.encode(), self.creds.headers(cred, body))
+
+    def ok(self, cred: Cred, query: str, variables: dict[str, Any] | None = None) -> Any:
+        answer = self.call(cred, query, variables)
+        assert answer.status == 200 and not answer.errors, \
+            f"{query[:60]}...: {answer.status} {answer.body}"
+        return answer.data
+
+    def create_room(self, cred: Cred, name: str, visibility: str = "PUBLIC") -> str:
+        data = self.ok(cred, "mutation($i: CreateRoomInput!){ createRoom(input: $i){ id } }",
+                       {"i": {"name": name, "visibility": visibility, "language": "en"}})
+        return str(data["createRoom"]["id"])
+
+    def join(self, cred: Cred, room_id: str, language: str = "en") -> None:
+        self.ok(cred, "mutation($r: ID!, $l: String){ joinRoom(roomId: $r, language: $l){ role } }",
+                {"r": room_id, "l": language})
+
+    def invite(self, cred: Cred, room_id: str, username: str) -> None:
+        self.ok(cred, "mutation($r: ID!, $u: String!){ inviteToRoom(roomId: $r, username: $u)"
+                      "{ roomId } }", {"r": room_id, "u": username})
+
+    def post(self, cred: Cred, room_id: str, text: str, client_id: str | None = None
+             ) -> dict[str, Any]:
+        data = self.ok(cred, "mutation($i: PostMessageInput!){ postMessage(input: $i){ status "
+                             "message { id _version clientId tags } } }",
+                       {"i": {"roomId": room_id, "text": text,
+                              "clientId": client_id or uuid.uuid4().hex}})
+        result = data["postMessage"]
+        assert result["status"] == "ACCEPTED", result
+        return dict(result["message"])
+
+    def sync_all(self, room_id: str, cred: Cred = Cred.IAM) -> list[dict[str, Any]]:
+        """Every change of the room (full delta sync, every page), as IAM by default."""
+        items: list[dict[str, Any]] = []
+        token = None
+        for _ in range(10_000):
+            data = self.ok(cred, "query($r: ID!, $t: String){ syncMessages(roomId: $r, "
+                                 "limit: 100, nextToken: $t){ items { id clientId _version "
+                                 "_deleted tags } nextToken } }", {"r": room_id, "t": token})
+            page = data["syncMessages"]
+            items.extend(page["items"])
+            token = page["nextToken"]
+            if token is None:
+                return items
+        raise AssertionError("syncMessages never ended")
+
+    def healthy(self) -> bool:
+        """The health query: an API-key read answered with data and no error."""
+        answer = self.call(Cred.API_KEY, "{ rooms(limit: 1) { items { id } } }")
+        return answer.status == 200 and not answer.errors and answer.data["rooms"] is not None
+
+
+@pytest.fixture
+def api(rt: RelRuntime, shared_creds: Credentials) -> Iterator[Api]:
+    client = Api(rt, shared_creds)
+    yield client
+    client.http.close()
+
+
+@dataclass(frozen=True)
+class World:
+    """Rooms the auth matrix and the fuzzers aim at (owner: rel-owner; rel-member joined)."""
+
+    public_room: str
+    private_room: str
+
+    def room(self, visibility: str) -> str:
+        return self.public_room if visibility == "PUBLIC" else self.private_room
+
+
+@pytest.fixture(scope="package")
+def world(shared_runtime: RelRuntime, shared_creds: Credentials) -> World:
+    api = Api(shared_runtime, shared_creds)
+    public = api.create_room(Cred.OWNER, "reliability public")
+    private = api.create_room(Cred.OWNER, "reliability private", "PRIVATE")
+    api.join(Cred.MEMBER, public)
+    api.invite(Cred.OWNER, private, "rel-member")
+    api.join(Cred.MEMBER, private)
+    for room in (public, private):
+        api.post(Cred.MEMBER, room, "A lovely sunny garden party with friends")
+    api.http.close()
+    return World(public, private)

@@ -1,0 +1,150 @@
+"""Crash: kill -9 the runtime and DynamoDB Local in the middle of an offline replay.
+
+Several users' pchat outboxes (client/pchat/outbox.py, SQLite) hold posts queued offline,
+each with its clientId fixed at queue time. They are flushed concurrently against a
+runtime of this test's own; when a given share of the posts has been accepted, the
+runtime process and its DynamoDB Local (Java) are SIGKILLed together, and started again
+on the same port and state dir. The outboxes keep flushing throughout (a post in flight
+at the kill is answered by nobody, so it stays pending and is sent again; a post whose
+answer was lost is replayed and the server's clientId guard returns the original).
+
+Then, through the API (syncMessages as IAM, every page): the room holds exactly the
+queued clientIds, each once; every outbox entry is ``sent``; and the table holds its
+invariants (nothing half written).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pchat import EntryState, Outbox
+
+from . import _invariants, _pchat
+from ._http import Cred, Credentials
+from ._runtime import RelRuntime, skip_unless_prerequisites
+from .conftest import Api
+
+pytestmark = pytest.mark.dynamodb_local
+
+POSTERS = ["rel-poster-1", "rel-poster-2", "rel-poster-3", "rel-poster-4"]
+OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "reliability"
+RETRY_PAUSE_S = 0.5  # between flushes that stopped on an offline runtime
+RUN_BOUND_S = 1800.0  # the whole replay must end by then (it stops by itself)
+
+
+@pytest.fixture
+def crash_runtime(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    skip_unless_prerequisites()
+    runtime = RelRuntime(tmp_path_factory.mktemp("crash") / "state")
+    runtime.start()
+    yield runtime
+    runtime.stop()
+
+
+def _text(i: int) -> str:
+    return f"Thank you friends, lovely sunny day number {i} in the garden"
+
+
+async def _flush_until_empty(box: Outbox, client: Any, stats: Counter[str],
+                             deadline: float) -> None:
+    while time.monotonic() < deadline:
+        report = await box.flush(client)
+        for outcome in report.outcomes:
+            stats[outcome.state.value] += 1
+        if report.stopped_by is not None:
+            stats[f"stopped: {type(report.stopped_by).__name__}"] += 1
+            await asyncio.sleep(RETRY_PAUSE_S)
+            continue
+        if report.pending == 0:
+            return
+    raise AssertionError(f"the outbox was not drained within {RUN_BOUND_S} s: {box.counts()}")
+
+
+def _sent(boxes: list[Outbox]) -> int:
+    return sum(box.counts().get(EntryState.SENT, 0) for box in boxes)
+
+
+async def crash_during_replay(rt: RelRuntime, tmp: Path, total: int, kills: int,
+                              name: str) -> None:
+    creds = Credentials(rt)
+    api = Api(rt, creds)
+    room = api.create_room(Cred.OWNER, f"crash {name}")
+    clients, boxes, expected = [], [], []
+    for n, user in enumerate(POSTERS):
+        client = await _pchat.sign_in(rt, user)
+        await client.join_room(room, language="en")
+        box = Outbox(tmp / f"outbox-{user}.sqlite")
+        for i in range(n, total, len(POSTERS)):  # queued offline: nothing sent yet
+            client_id = f"crash-{name}-{i:05d}"
+            box.post(room, _text(i), client_id=client_id)
+            expected.append(client_id)
+        clients.append(client)
+        boxes.append(box)
+    assert sum(b.counts()[EntryState.PENDING] for b in boxes) == total
+
+    stats: Counter[str] = Counter()
+    deadline = time.monotonic() + RUN_BOUND_S
+    flushers = [asyncio.create_task(_flush_until_empty(b, c, stats, deadline))
+                for b, c in zip(boxes, clients, strict=True)]
+    rng = random.Random(total * 31 + kills)
+    killed: list[dict[str, Any]] = []
+    for k in range(kills):
+        # somewhere in the k-th slice of the replay, chosen at random
+        threshold = int(total * (k + rng.uniform(0.3, 0.8)) / (kills + 1))
+        while _sent(boxes) < threshold and not all(f.done() for f in flushers):
+            await asyncio.sleep(0.05)
+        if all(f.done() for f in flushers):
+            break
+        sent_at_kill = _sent(boxes)
+        info = await asyncio.to_thread(rt.kill9)
+        await asyncio.sleep(rng.uniform(0.5, 2.0))  # clients meet a dead server meanwhile
+        await asyncio.to_thread(rt.start)
+        killed.append({**info, "sent_before_kill": sent_at_kill})
+    await asyncio.gather(*flushers)
+
+    for client in clients:
+        await client.transport.close()
+    states = Counter(e.state.value for b in boxes for e in b.entries())
+    for box in boxes:
+        box.close()
+
+    # Verification through the API, on a fresh connection to the restarted runtime.
+    api = Api(rt, creds)
+    items = api.sync_all(room)
+    stored = Counter(m["clientId"] for m in items)
+    report = _invariants.check_table(rt.dynamodb())
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    (OUTPUT / f"{name}.json").write_text(json.dumps({
+        "posts": total, "kills": killed, "flush_outcomes": dict(stats),
+        "outbox_states": dict(states), "stored": len(items), "distinct": len(stored),
+        "table": report.summary()}, indent=2))
+
+    assert len(killed) == kills, f"the replay ended before every kill: {killed}"
+    assert states == Counter({"sent": total}), states
+    duplicated = {c: n for c, n in stored.items() if n > 1}
+    assert not duplicated, f"stored more than once: {duplicated}"
+    assert set(stored) == set(expected), (
+        f"lost: {sorted(set(expected) - set(stored))[:20]}, "
+        f"unexpected: {sorted(set(stored) - set(expected))[:20]}")
+    assert not report.problems, "\n".join(report.problems)
+    assert stats["stopped: OfflineError"] >= 1, "no flush ever met the dead runtime"
+
+
+async def test_kill9_during_offline_replay_short(crash_runtime: RelRuntime,
+                                                 tmp_path: Path) -> None:
+    await crash_during_replay(crash_runtime, tmp_path, total=100, kills=1,
+                              name="crash-short")
+
+
+@pytest.mark.slow
+async def test_kill9_during_offline_replay_long(crash_runtime: RelRuntime,
+                                                tmp_path: Path) -> None:
+    await crash_during_replay(crash_runtime, tmp_path, total=1000, kills=3,
+                              name="crash-long")
