@@ -3,6 +3,7 @@
   python -m bench                 full run (~20 min on 2 cores)
   python -m bench --quick         smoke run: every benchmark, tiny sizes (structure, not figures)
   python -m bench --only fanout,cost --out-dir /tmp/b
+  python -m bench --render-only   latest.md again from latest.json
 """
 
 from __future__ import annotations
@@ -39,11 +40,16 @@ def get_parser() -> argparse.ArgumentParser:
                         help=f"comma-separated subset of: {', '.join(BENCHMARKS)}")
     parser.add_argument("--out-dir", type=Path, default=REPO / "bench" / "results",
                         help="where latest.json and latest.md go (default bench/results)")
+    parser.add_argument("--render-only", action="store_true",
+                        help="rewrite latest.md from the existing latest.json, measure nothing")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = get_parser().parse_args(argv)
+    if args.render_only:
+        log(f"wrote {report.rerender(args.out_dir)}")
+        return 0
     names = [n.strip() for n in args.only.split(",") if n.strip()] or list(BENCHMARKS)
     unknown = [n for n in names if n not in BENCHMARKS]
     if unknown:

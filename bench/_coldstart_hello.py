@@ -15,7 +15,7 @@ app = AppSyncResolver()  # type: ignore[no-untyped-call]
 dynamodb = boto3.client("dynamodb")
 
 
-@app.resolver(type_name="Query", field_name="hello")  # type: ignore[untyped-decorator]
+@app.resolver(type_name="Query", field_name="hello")
 def hello() -> str:
     return "hello"
 

@@ -64,6 +64,40 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def cpu_by_role(pid: int) -> dict[str, float]:
+    """CPU seconds of `pid`'s process tree grouped by what each process is.
+
+    Tells where a runtime's CPU goes (its own event loop, the Lambda workers, DynamoDB
+    Local's JVM, the Node worker for APPSYNC_JS, moto), i.e. what limits the pipeline.
+    """
+    roles: dict[str, float] = {}
+    for proc in [pid, *_descendants(pid)]:
+        try:
+            fields = Path(f"/proc/{proc}/stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = Path(f"/proc/{proc}/cmdline").read_bytes().replace(b"\0", b" ").decode(
+                errors="replace")
+        except (OSError, IndexError):
+            continue
+        role = _role(proc == pid, cmdline)
+        roles[role] = roles.get(role, 0.0) + (int(fields[11]) + int(fields[12])) / CLK_TCK
+    return roles
+
+
+def _role(is_root: bool, cmdline: str) -> str:
+    if is_root:
+        return "runtime process (HTTP, engine, real-time hub, stream poller)"
+    if "java" in cmdline.split(" ", 1)[0] or "DynamoDBLocal" in cmdline:
+        return "DynamoDB Local (JVM)"
+    if "_lambda_worker" in cmdline:
+        handler = cmdline.rsplit(" ", 2)[-2] if cmdline.strip() else "?"
+        return f"Lambda workers: {handler.strip()}"
+    if "worker.mjs" in cmdline:
+        return "APPSYNC_JS Node worker"
+    if "moto" in cmdline:
+        return "local Cognito / moto"
+    return "other"
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory of `pid` and its live descendants, in MB."""
     total_kb = 0

@@ -20,7 +20,8 @@ from ._machine import REPO
 JAR_DIR = REPO / ".cache" / "dynamodb-local"
 TABLE = "bench-chat"
 REGION = "us-east-1"
-CREDENTIALS = {"aws_access_key_id": "bench", "aws_secret_access_key": "bench"}
+ACCESS_KEY = SECRET_KEY = "bench"  # DynamoDB Local and the stubs accept any keys
+CREDENTIALS = {"aws_access_key_id": ACCESS_KEY, "aws_secret_access_key": SECRET_KEY}
 
 
 def missing() -> str | None:
@@ -41,21 +42,22 @@ class LocalTable:
 @contextlib.contextmanager
 def local_table() -> Iterator[LocalTable]:
     """An in-memory DynamoDB Local with the chat table (TABLE_DEFINITION), then stopped."""
-    from appsync_local.dynamodb_local import DynamoDBLocal
     from positive_chat.adapters.dynamodb.table import create_table
+
+    from appsync_local.dynamodb_local import DynamoDBLocal
 
     with DynamoDBLocal(JAR_DIR, data_dir=None) as ddb:
         client = dynamodb_client(ddb.endpoint)
         create_table(client, TABLE)
         streams = boto3.client("dynamodbstreams", endpoint_url=ddb.endpoint, region_name=REGION,
-                               **CREDENTIALS)
+                               aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
         yield LocalTable(ddb.endpoint, client, streams)
 
 
 def dynamodb_client(endpoint: str) -> Any:
     return boto3.client("dynamodb", endpoint_url=endpoint, region_name=REGION,
                         config=Config(retries={"mode": "standard", "max_attempts": 3}),
-                        **CREDENTIALS)
+                        aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
 
 
 def dynamo_store(endpoint: str) -> Any:

@@ -8,6 +8,7 @@ reports the CPU it used, which the report shows next to the server's.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 import sys
@@ -88,10 +89,8 @@ class SubscriberPool:
     async def close(self) -> None:
         for proc in self.procs:
             if proc.returncode is None:
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     await self._send(proc, {"cmd": "close"})
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
         for proc in self.procs:
             try:
                 await asyncio.wait_for(proc.wait(), 30)

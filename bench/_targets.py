@@ -81,14 +81,18 @@ class ControlPublisher:
         self.url = url
         self.session = aiohttp.ClientSession()
         self.ws: aiohttp.ClientWebSocketResponse | None = None
+        # One request/answer at a time on the socket, like one HTTP request per event; the
+        # server answers right after its broadcast, so a burst is hardly slowed by it.
+        self.lock = asyncio.Lock()
 
     async def publish(self, event: dict[str, Any]) -> None:
-        if self.ws is None:
-            # The server only speaks graphql-ws; the control socket offers it too.
-            self.ws = await self.session.ws_connect(self.url, autoping=False,
-                                                    protocols=("graphql-ws",))
-        await self.ws.send_str(json.dumps({"field": "onPublish", "event": event}))
-        await self.ws.receive()
+        async with self.lock:
+            if self.ws is None:
+                # The server only speaks graphql-ws; the control socket offers it too.
+                self.ws = await self.session.ws_connect(self.url, autoping=False,
+                                                        protocols=("graphql-ws",))
+            await self.ws.send_str(json.dumps({"field": "onPublish", "event": event}))
+            await self.ws.receive()
 
     async def close(self) -> None:
         if self.ws is not None:

@@ -31,7 +31,7 @@ from ._aws_stub import AwsStub
 from ._machine import REPO
 from ._model import Section
 from ._procs import log
-from ._store import CREDENTIALS, REGION, TABLE, dynamo_store, local_table, missing
+from ._store import ACCESS_KEY, REGION, SECRET_KEY, TABLE, dynamo_store, local_table, missing
 from ._store import room_with_languages as _room
 
 PROBE = REPO / "bench" / "_coldstart_probe.py"
@@ -167,8 +167,7 @@ def _environment(ddb_endpoint: str, stub_url: str) -> dict[str, str]:
         "PYTHONPATH": os.pathsep.join([str(REPO / "resolvers"), str(REPO)]),
         "PYTHONDONTWRITEBYTECODE": "",
         "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION,
-        "AWS_ACCESS_KEY_ID": CREDENTIALS["aws_access_key_id"],
-        "AWS_SECRET_ACCESS_KEY": CREDENTIALS["aws_secret_access_key"],
+        "AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
         "AWS_ENDPOINT_URL_DYNAMODB": ddb_endpoint,
         "AWS_ENDPOINT_URL_COMPREHEND": stub_url,
         "AWS_ENDPOINT_URL_TRANSLATE": stub_url,
@@ -183,17 +182,16 @@ def _environment(ddb_endpoint: str, stub_url: str) -> dict[str, str]:
 def _events(table: Any, stub: AwsStub) -> dict[str, list[Any]]:
     """Seed a room for alice, then the events each probe invokes (first = cold)."""
     import boto3
-
-    from positive_chat.bootstrap import Nlp, build_services
     from positive_chat.adapters import nlp
+    from positive_chat.bootstrap import Nlp, build_services
     from positive_chat.domain.commands import PostMessage
 
     from ._store import stream_records, user
 
     comprehend = boto3.client("comprehend", endpoint_url=stub.url, region_name=REGION,
-                              **CREDENTIALS)
+                              aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
     translate = boto3.client("translate", endpoint_url=stub.url, region_name=REGION,
-                             **CREDENTIALS)
+                             aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
     services = build_services(dynamo_store(table.endpoint), Nlp(
         nlp.ComprehendLanguageDetector(comprehend), nlp.ComprehendSentimentAnalyzer(comprehend),
         nlp.ComprehendTopicExtractor(comprehend), nlp.AmazonTranslator(translate)))

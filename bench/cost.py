@@ -115,8 +115,7 @@ def run(quick: bool = False) -> Section:
 
 def _measure(section: Section, per_room: int) -> None:
     import boto3
-
-    from positive_chat.bootstrap import Nlp, build_services
+    from positive_chat.bootstrap import build_services
 
     from ._store import dynamo_store
 
@@ -125,6 +124,7 @@ def _measure(section: Section, per_room: int) -> None:
             # A fresh default session: bootstrap's boto3.client(...) calls use it, and the
             # counter's handlers must be on it before any client is created.
             boto3.setup_default_session(region_name=REGION)
+            assert boto3.DEFAULT_SESSION is not None
             counter = CallCounter()
             counter.attach(boto3.DEFAULT_SESSION.events)
         try:
@@ -151,7 +151,6 @@ def _stubbed_nlp(responder: Responder) -> Any:
     """The AWS NLP adapters, as bootstrap.nlp_for builds them, on Stubber clients."""
     import boto3
     from botocore.config import Config
-
     from positive_chat.adapters import nlp
     from positive_chat.bootstrap import Nlp
 

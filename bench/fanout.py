@@ -54,8 +54,8 @@ class Plan:
     warmup: int
 
 
-FULL = Plan(sizes=(1, 100, 1000), repeats=3, events={1: 100, 100: 30, 1000: 15},
-            burst={1: 400, 100: 60, 1000: 20}, warmup=5)
+FULL = Plan(sizes=(1, 100, 1000), repeats=3, events={1: 100, 100: 30, 1000: 20},
+            burst={1: 400, 100: 150, 1000: 50}, warmup=5)
 QUICK = Plan(sizes=(1, 20), repeats=1, events={1: 10, 20: 5}, burst={1: 20, 20: 10},
              warmup=2)
 
@@ -278,11 +278,11 @@ def _method(plan: Plan) -> str:
         "same SDL and a VTL echo (`bench/peer/server.js`; it binds every interface by default, "
         "so every listen() is forced onto 127.0.0.1); **ceiling** = a raw "
         "`websockets.broadcast` of the same frame triggered over a control WebSocket "
-        "(`bench/_ceiling_server.py`, no GraphQL work). Latency = frame received − mutation "
+        "(`bench/_ceiling_server.py`, no GraphQL work). Latency = frame received - mutation "
         f"sent (CLOCK_MONOTONIC, shared by all processes), over isolated events "
         f"({plan.events}) sent one at a time; deliveries/s (one event) = subscribers / time "
         f"to the last frame; burst = {plan.burst} events back to back ({BURST_CONCURRENCY} in "
-        "flight), deliveries/s = frames / (last frame − first send). CPU is user+system time "
+        "flight), deliveries/s = frames / (last frame - first send). CPU is user+system time "
         "from /proc of the server process tree (server) and of the subscriber processes "
         "(client busy share: 1.0 = a client process was saturated, then the figure is a "
         "client limit, not the server's)."

@@ -1,7 +1,7 @@
 """Write bench/results/latest.json (everything) and latest.md (for people).
 
 latest.md starts with one summary table: each headline figure of ours next to its
-baseline from the same run, as median (min–max) over the repeats, and the paired ratio.
+baseline from the same run, as median (min-max) over the repeats, and the paired ratio.
 Then one part per benchmark: how it was measured, caveats, every figure.
 """
 
@@ -86,6 +86,14 @@ def summary_rows(sections: dict[str, dict[str, Any]]) -> list[Row]:
     return rows
 
 
+def rerender(out_dir: Path) -> Path:
+    """latest.md again from latest.json (after a change to this module; no re-measuring)."""
+    data = json.loads((out_dir / "latest.json").read_text())
+    md_path = out_dir / "latest.md"
+    _atomic(md_path, render_markdown(data))
+    return md_path
+
+
 def write(out_dir: Path, run: dict[str, Any], sections: Iterable[Section],
           analytics: list[dict[str, Any]]) -> tuple[Path, Path]:
     data = build(run, sections, analytics)
@@ -147,7 +155,7 @@ def render_markdown(data: dict[str, Any]) -> str:
         "",
         "## Summary",
         "",
-        "Median over repeats, (min–max) in brackets. Ratio = ours / baseline, paired repeat by "
+        "Median over repeats, (min-max) in brackets. Ratio = ours / baseline, paired repeat by "
         "repeat.",
         "",
         "| Figure | Ours | Baseline | Baseline value | Ours / baseline |",
@@ -161,6 +169,10 @@ def render_markdown(data: dict[str, Any]) -> str:
             lines.append(f"| {row['label']} | {ours} | {base['name']} | {_cell(base['value'])} "
                          f"| {_cell(base['ratio'], ratio=True)} |")
     lines.append("")
+    headlines = [s["details"]["headline"] for s in data["sections"].values()
+                 if (s.get("details") or {}).get("headline")]
+    if headlines:
+        lines += ["**Read this first:**", ""] + [f"- {h}" for h in headlines] + [""]
     statuses = [f"{name}: {s['status']}" + (f" ({s['reason']})" if s["reason"] else "")
                 for name, s in data["sections"].items() if s["status"] != "ok"]
     if statuses:
@@ -179,17 +191,17 @@ def _section_md(section: dict[str, Any]) -> list[str]:
     if section["notes"]:
         lines += ["**Notes.**", ""] + [f"- {note}" for note in section["notes"]] + [""]
     if section["figures"]:
-        lines += ["| Figure | System | Median | Min–max | IQR | n |", "|---|---|---|---|---|---|"]
+        lines += ["| Figure | System | Median | Min-max | IQR | n |", "|---|---|---|---|---|---|"]
         for f in section["figures"]:
             lines.append(f"| {f['label']} ({f['unit']}) | {f['system']} | {_num(f['median'])} | "
-                         f"{_num(f['min'])}–{_num(f['max'])} | {_num(f['q1'])}–{_num(f['q3'])} "
+                         f"{_num(f['min'])}-{_num(f['max'])} | {_num(f['q1'])}-{_num(f['q3'])} "
                          f"| {int(f['n'] or 0)} |")
         lines.append("")
     if section["ratios"]:
-        lines += ["| Ratio | Median | Min–max | Reading |", "|---|---|---|---|"]
+        lines += ["| Ratio | Median | Min-max | Reading |", "|---|---|---|---|"]
         for r in section["ratios"]:
             lines.append(f"| {r['label']} | {_num(r['median'], ratio=True)} | "
-                         f"{_num(r['min'], ratio=True)}–{_num(r['max'], ratio=True)} | "
+                         f"{_num(r['min'], ratio=True)}-{_num(r['max'], ratio=True)} | "
                          f"{r['meaning']} |")
         lines.append("")
     lines += _details_md(section)
@@ -227,12 +239,27 @@ def _details_md(section: dict[str, Any]) -> list[str]:
             for room, ops in calls.items():
                 lines.append(f"- {room}: " + ", ".join(f"{op} {n:g}" for op, n in ops.items()))
             lines.append("")
+    if section["name"] == "pipeline" and details.get("runs"):
+        last = details["runs"][-1]
+        roles = last.get("cpu_by_role_s") or {}
+        total = sum(roles.values()) or 1.0
+        lines += [f"Where the runtime's CPU went (last repeat, {last['accepted']} messages, "
+                  f"{total:.0f} CPU-s): " + ", ".join(
+                      f"{role} {100 * sec / total:.0f} %" for role, sec in
+                      sorted(roles.items(), key=lambda kv: -kv[1])), ""]
     if section["name"] == "pipeline" and details.get("rate_probes"):
         lines += ["Rate probes:", ""] + [
             f"- {p['rate']:g} msg/s: {'sustained' if p['sustained'] else 'not sustained: ' + p['why']}"
             f" (capacity seen {p['capacity_msgs_per_s']} msg/s, e2e p50 {p['e2e_p50_ms']} ms, "
             f"p99 {p['e2e_p99_ms']} ms)" for p in details["rate_probes"]] + [""]
     if section["name"] == "fanout" and details.get("runs"):
+        busy = [r for r in details["runs"]
+                if r["client_cpu_s"] / max(1e-9, r["burst_span_s"] * r["client_processes"]) > 0.8]
+        if busy:
+            lines += ["**Client-bound runs** (a subscriber process was > 80 % busy during the "
+                      "burst, so these deliveries/s are a client limit): " + ", ".join(
+                          f"{r['target']} n={r['subscribers']} repeat {r['repeat'] + 1}"
+                          for r in busy) + ".", ""]
         lost = [r for r in details["runs"] if r["isolated_missing"] or r["burst_missing"]
                 or r["isolated_duplicates"] or r["burst_duplicates"]]
         lines += [f"Delivery check: {len(details['runs']) - len(lost)} of {len(details['runs'])} "
@@ -277,11 +304,10 @@ def _analytics_md(analytics: list[dict[str, Any]]) -> list[str]:
 def _cell(item: dict[str, Any] | None, *, ratio: bool = False) -> str:
     if item is None or item.get("median") is None:
         return "—"
-    unit = "" if ratio else ""
     if item.get("n") and item["n"] > 1 and item["min"] != item["max"]:
-        return (f"{_num(item['median'], ratio=ratio)}{unit} "
-                f"({_num(item['min'], ratio=ratio)}–{_num(item['max'], ratio=ratio)})")
-    return f"{_num(item['median'], ratio=ratio)}{unit}"
+        return (f"{_num(item['median'], ratio=ratio)} "
+                f"({_num(item['min'], ratio=ratio)}-{_num(item['max'], ratio=ratio)})")
+    return _num(item["median"], ratio=ratio)
 
 
 def _num(value: Any, *, ratio: bool = False) -> str:
@@ -289,7 +315,7 @@ def _num(value: Any, *, ratio: bool = False) -> str:
         return "—"
     v = float(value)
     if ratio:
-        return f"{v:.2f}×" if abs(v) < 100 else f"{v:,.0f}×"
+        return f"{v:.2f}x" if abs(v) < 100 else f"{v:,.0f}x"
     if v == 0:
         return "0"
     if abs(v) >= 1000:

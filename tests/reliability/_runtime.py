@@ -9,6 +9,7 @@ A restart on the same state dir keeps the data, the port and the Cognito users.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -185,10 +186,8 @@ class RelRuntime:
             time.sleep(0.1)
         left = alive(others)
         for pid in left:  # our own children that did not notice their parent died
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         assert not alive({java}), f"DynamoDB Local {java} survived SIGKILL"
         return {"runtime": self.proc.pid, "dynamodb_local": java, "simultaneous": simultaneous,
                 "children": len(children), "reaped_by_us": sorted(left)}

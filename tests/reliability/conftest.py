@@ -17,6 +17,7 @@ import pytest
 from ._http import Answer, Cred, Credentials, SyncClient
 from ._runtime import RelRuntime, skip_unless_prerequisites
 
+
 @pytest.fixture(scope="package")
 def shared_runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RelRuntime]:
     skip_unless_prerequisites()
@@ -48,6 +49,16 @@ class Api:
     def call(self, cred: Cred, query: str, variables: dict[str, Any] | None = None) -> Answer:
         body = json.dumps({"query": query, "variables": variables or {}})
         return self.http.post(body.encode(), self.creds.headers(cred, body))
+
+    def call_as(self, username: str, query: str, variables: dict[str, Any] | None = None
+                ) -> Answer:
+        """As any seeded Cognito user (not only the matrix's named ones)."""
+        from ._auth import id_token
+
+        body = json.dumps({"query": query, "variables": variables or {}})
+        answer = self.http.post(body.encode(), {"authorization": id_token(self.rt, username)})
+        assert answer.status == 200 and not answer.errors, answer.body
+        return answer
 
     def ok(self, cred: Cred, query: str, variables: dict[str, Any] | None = None) -> Any:
         answer = self.call(cred, query, variables)
