@@ -65,8 +65,17 @@ class HttpPublisher:
     async def publish(self, event: dict[str, Any]) -> None:
         body = {"query": PUBLISH, "variables": {"c": event["channel"], "s": event["seq"],
                                                   "t": event["sentAt"], "b": event["body"]}}
-        async with self.session.post(self.url, json=body, headers=self.headers) as response:
-            answer = await response.json(content_type=None)
+        for attempt in (1, 2):
+            try:
+                async with self.session.post(self.url, json=body,
+                                             headers=self.headers) as response:
+                    answer = await response.json(content_type=None)
+                break
+            except (aiohttp.ClientConnectionError, ConnectionResetError):
+                # A keep-alive connection the server closed while idle (uvicorn: after 5 s)
+                # can be reused by the client at the same moment: send once more on a new one.
+                if attempt == 2:
+                    raise
         if response.status != 200 or answer.get("errors"):
             raise RuntimeError(f"publish failed: {response.status} {str(answer)[:300]}")
 

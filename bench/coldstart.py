@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -39,6 +40,7 @@ KINDS = ("hello", "api", "stream")
 LABELS = {"hello": "boto3 + Powertools hello-world", "api": "ApiFunction (api.lambda_handler)",
           "stream": "StreamPublisherFunction (stream.lambda_handler)"}
 # The Lambda target of infra/template.yaml: python3.13 on arm64.
+PROBE_TIMEOUT_S = 60.0  # a cold start takes seconds; a minute means it is stuck
 LAMBDA_PLATFORM = ["--platform", "manylinux2014_aarch64", "--implementation", "cp",
                    "--python-version", "3.13", "--only-binary=:all:"]
 
@@ -78,11 +80,20 @@ def _measure(section: Section, repeats: int) -> None:
             order = list(KINDS[repeat % 3:] + KINDS[:repeat % 3])
             for kind in order:
                 log(f"coldstart: {kind}, repeat {repeat + 1}")
-                probe = _probe(kind, paths[kind], work, env, importtime=False)
+                try:
+                    probe = _probe(kind, paths[kind], work, env, importtime=False)
+                except ProbeError as exc:  # one bad probe: say so, keep the other repeats
+                    section.notes.append(f"repeat {repeat + 1}: {exc}"[:1500])
+                    section.status = "partial"
+                    continue
                 _record(section, kind, probe)
         breakdown = {}
         for kind in KINDS:
-            probe = _probe(kind, paths[kind], work, env, importtime=True)
+            try:
+                probe = _probe(kind, paths[kind], work, env, importtime=True)
+            except ProbeError as exc:
+                section.notes.append(f"-X importtime: {exc}"[:1500])
+                continue
             breakdown[kind] = {"import_ms_with_importtime": round(probe["import_ms"], 1),
                                "top_packages_self_ms": _top_packages(probe["importtime"])}
         section.details["importtime"] = breakdown
@@ -114,6 +125,10 @@ def _record(section: Section, kind: str, probe: dict[str, Any]) -> None:
     section.details.setdefault("modules_loaded", {})[kind] = probe["modules_loaded"]
 
 
+class ProbeError(RuntimeError):
+    """A probe failed or hung; the message carries its stderr (a traceback if it hung)."""
+
+
 def _probe(kind: str, events: Path, work: Path, env: dict[str, str], *,
            importtime: bool) -> dict[str, Any]:
     out = work / f"{kind}-out.json"
@@ -121,16 +136,24 @@ def _probe(kind: str, events: Path, work: Path, env: dict[str, str], *,
     args = [sys.executable, *(["-X", "importtime"] if importtime else []), str(PROBE), kind,
             str(events), str(out)]
     started = time.perf_counter()
-    done = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
-                          check=False)
+    proc = subprocess.Popen(args, cwd=REPO, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        _, stderr = proc.communicate(timeout=PROBE_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        # PYTHONFAULTHANDLER is set: SIGABRT makes the probe print where it is stuck.
+        proc.send_signal(signal.SIGABRT)
+        _, stderr = proc.communicate()
+        raise ProbeError(f"{kind} probe hung for {PROBE_TIMEOUT_S:g} s; its stacks: "
+                         f"{stderr[-1200:]}") from None
     elapsed = (time.perf_counter() - started) * 1e3
-    if done.returncode != 0 or not out.exists():
-        raise RuntimeError(f"{kind} probe failed ({done.returncode}): {done.stderr[-1500:]}")
+    if proc.returncode != 0 or not out.exists():
+        raise ProbeError(f"{kind} probe failed ({proc.returncode}): {stderr[-1500:]}")
     result: dict[str, Any] = json.loads(out.read_text())
     _check(kind, result)
     result["process_ms"] = elapsed
     if importtime:
-        result["importtime"] = done.stderr
+        result["importtime"] = stderr
     return result
 
 
@@ -165,7 +188,7 @@ def _environment(ddb_endpoint: str, stub_url: str) -> dict[str, str]:
     return {
         **keep,
         "PYTHONPATH": os.pathsep.join([str(REPO / "resolvers"), str(REPO)]),
-        "PYTHONDONTWRITEBYTECODE": "",
+        "PYTHONFAULTHANDLER": "1",  # a hung probe can be made to print its stacks
         "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION,
         "AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
         "AWS_ENDPOINT_URL_DYNAMODB": ddb_endpoint,

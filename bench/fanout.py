@@ -26,7 +26,7 @@ from typing import Any
 
 from ._model import Section
 from ._procs import log
-from ._stats import latency_summary
+from ._stats import latency_summary, percentile
 from ._subscriber_pool import SubscriberPool
 from ._targets import (
     CHANNEL,
@@ -110,6 +110,7 @@ async def _measure_size(section: Section, plan: Plan, targets: list[Target], siz
             except Exception as exc:
                 section.notes.append(f"{target.name}: {size} subscribers did not connect: {exc}"
                                      [:600])
+                section.status = "partial"
                 continue
             pools[target.name] = pool
             section.details.setdefault("connect_s", {})[f"{target.name}.n{size}"] = round(
@@ -117,7 +118,9 @@ async def _measure_size(section: Section, plan: Plan, targets: list[Target], siz
             try:
                 await _warm_up(target, pool, plan.warmup)
             except Exception as exc:
-                section.notes.append(f"{target.name}: warm-up failed: {exc}"[:600])
+                section.notes.append(f"{target.name}, {size} subscribers: warm-up failed: "
+                                     f"{type(exc).__name__}: {exc}"[:600])
+                section.status = "partial"
                 await pool.close()
                 del pools[target.name]
         for repeat in range(plan.repeats):
@@ -149,10 +152,13 @@ async def _measure_once(section: Section, plan: Plan, target: Target, pool: Subs
     # 1. isolated events
     events = plan.events[size]
     sent: dict[int, int] = {}
+    round_trips: list[float] = []
     for seq in range(events):
         event = _event(seq)
         sent[seq] = int(event["sentAt"])
         await target.publisher.publish(event)
+        # The mutation's own answer (HTTP response; the ceiling: its control reply).
+        round_trips.append((time.monotonic_ns() - sent[seq]) / 1e6)
         await pool.wait(seq + 1, WAIT_TIMEOUT_S)
         await asyncio.sleep(EVENT_GAP_S)
     isolated = await pool.collect()
@@ -162,6 +168,9 @@ async def _measure_once(section: Section, plan: Plan, target: Target, pool: Subs
     for q in ("p50", "p95", "p99"):
         section.figure(f"{tag}.latency_{q}_ms", f"latency {q}, {size} subscribers", "ms", name,
                        subscribers=size).add(lat[q])
+    section.figure(f"{tag}.mutation_response_p50_ms",
+                   f"mutation response time p50 (isolated events), {size} subs", "ms",
+                   name, subscribers=size).add(percentile(round_trips, 50))
     section.figure(f"{tag}.event_deliveries_per_s", f"deliveries/s, one event, {size} subs",
                    "deliveries/s", name, better="higher", subscribers=size).add(
         _median(per_event_rate))
@@ -258,6 +267,10 @@ def _ratios(section: Section, plan: Plan) -> None:
                          f"{label} latency p99, {size} subs",
                          f"fanout.ours.n{size}.latency_p99_ms",
                          f"fanout.{base}.n{size}.latency_p99_ms", "<1: ours is faster")
+            section.pair(f"fanout.n{size}.response.ours_over_{base}",
+                         f"{label} mutation response time p50, {size} subs",
+                         f"fanout.ours.n{size}.mutation_response_p50_ms",
+                         f"fanout.{base}.n{size}.mutation_response_p50_ms", "<1: ours answers faster")
             section.pair(f"fanout.n{size}.cpu.ours_over_{base}",
                          f"{label} server CPU per delivery, {size} subs",
                          f"fanout.ours.n{size}.server_cpu_ms_per_1k",

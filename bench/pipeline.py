@@ -60,8 +60,8 @@ class Plan:
 # needs a long time to drain. Later probes (at lower rates) run for SEARCH_PROBE_S.
 FULL = Plan(target_rate=50.0, duration_s=60.0, repeats=3, subscribers=100, probe_s=6.0,
             drain_timeout_s=120.0, search=True)
-SEARCH_PROBE_S = 15.0
-MAX_PROBES = 6
+SEARCH_PROBE_S = 10.0
+MAX_PROBES = 5
 SETTLE_QUIET_S = 3.0  # no frame for this long = the previous run has fully drained
 QUICK = Plan(target_rate=5.0, duration_s=5.0, repeats=1, subscribers=5, probe_s=0.0,
              drain_timeout_s=30.0, search=False)
@@ -135,10 +135,19 @@ class Chat:
 
     async def graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
         headers = {"authorization": self.token, "content-type": "application/json"}
-        async with self.session.post(self.info["graphqlUrl"], headers=headers,
-                                     json={"query": query, "variables": variables},
-                                     timeout=aiohttp.ClientTimeout(total=60)) as response:
-            body: dict[str, Any] = await response.json(content_type=None)
+        for attempt in (1, 2):
+            try:
+                async with self.session.post(self.info["graphqlUrl"], headers=headers,
+                                             json={"query": query, "variables": variables},
+                                             timeout=aiohttp.ClientTimeout(total=60)) as response:
+                    body: dict[str, Any] = await response.json(content_type=None)
+                break
+            except aiohttp.ClientConnectionError:
+                # An idle keep-alive connection closed by the server (uvicorn: 5 s) can be
+                # picked at that very moment. postMessage is idempotent on clientId, so
+                # sending it again is what a real client does too.
+                if attempt == 2:
+                    raise
         if response.status != 200 or body.get("errors"):
             raise RuntimeError(f"{response.status}: {str(body)[:400]}")
         return body["data"]  # type: ignore[no-any-return]
@@ -204,8 +213,9 @@ async def _find_rate(section: Section, chat: Chat, pool: SubscriberPool, plan: P
     """The target rate if a short probe sustains it, else the highest sustained probe rate.
 
     After the target fails, the first guess is 80 % of what actually got through; then
-    the search moves up (x1.5) while probes are sustained and bisects once one fails,
-    within MAX_PROBES, so the rate reported is a measured one, not an extrapolation.
+    the search moves up (x1.5) while probes are sustained and bisects (geometrically)
+    between the best sustained and the lowest failed rate, within MAX_PROBES, so the rate
+    reported is a measured one, not an extrapolation.
     """
     probes: list[dict[str, Any]] = []
     rate = plan.target_rate
@@ -242,7 +252,9 @@ async def _find_rate(section: Section, chat: Chat, pool: SubscriberPool, plan: P
         elif failed == math.inf:
             next_rate = math.floor(best * 1.5)
         else:
-            next_rate = math.floor((best + failed) / 2)
+            # Geometric midpoint: the gap is often 10x wide after the target fails, and a
+            # failed probe is the expensive kind (its backlog has to drain).
+            next_rate = math.floor(math.sqrt(best * failed))
         next_rate = max(1, next_rate)
         if next_rate in (rate, best) or next_rate >= failed or (
                 best is not None and failed - best <= max(1.0, 0.15 * best)):

@@ -38,7 +38,11 @@ def summary_rows(sections: dict[str, dict[str, Any]]) -> list[Row]:
         for metric, label, ratio in (("burst_deliveries_per_s", "deliveries/s (burst)",
                                       "burst_rate"),
                                      ("latency_p50_ms", "latency p50 (ms)", "p50"),
-                                     ("latency_p99_ms", "latency p99 (ms)", "p99")):
+                                     ("latency_p99_ms", "latency p99 (ms)", "p99"),
+                                     ("mutation_response_p50_ms", "mutation HTTP response p50 (ms)",
+                                      "response")):
+            if metric.startswith("mutation_response") and n != sizes[0]:
+                continue  # one row is enough: it does not depend on the subscriber count
             rows.append(Row("fanout", f"fan-out, {n} subscriber(s): {label}",
                             f"fanout.ours.n{n}.{metric}",
                             (("peer (amplify-appsync-simulator 2.4.1)",
@@ -252,6 +256,8 @@ def _details_md(section: dict[str, Any]) -> list[str]:
             f"- {p['rate']:g} msg/s: {'sustained' if p['sustained'] else 'not sustained: ' + p['why']}"
             f" (capacity seen {p['capacity_msgs_per_s']} msg/s, e2e p50 {p['e2e_p50_ms']} ms, "
             f"p99 {p['e2e_p99_ms']} ms)" for p in details["rate_probes"]] + [""]
+    if section["name"] == "fanout":
+        lines += _keepalive_stall(section)
     if section["name"] == "fanout" and details.get("runs"):
         busy = [r for r in details["runs"]
                 if r["client_cpu_s"] / max(1e-9, r["burst_span_s"] * r["client_processes"]) > 0.8]
@@ -270,6 +276,28 @@ def _details_md(section: dict[str, Any]) -> list[str]:
                           f"{r['isolated_duplicates'] + r['burst_duplicates']})" for r in lost)
                       if lost else "") + ".", ""]
     return lines
+
+
+def _keepalive_stall(section: dict[str, Any]) -> list[str]:
+    """Name the known cause when ours answers mutations ~40 ms late and the peer does not."""
+    figures = {f["key"]: f for f in section["figures"]}
+    ours, peer = figures.get("fanout.ours.n1.mutation_response_p50_ms"), figures.get(
+        "fanout.peer.n1.mutation_response_p50_ms")
+    if not ours or not peer or ours["median"] is None or peer["median"] is None:
+        return []
+    if not (ours["median"] > 30 and ours["median"] > 3 * peer["median"]):
+        return []
+    return [f"**Mutation responses: ~{ours['median']:.0f} ms on a reused keep-alive connection "
+            f"(peer: {peer['median']:.1f} ms).** That is the Nagle / delayed-ACK stall: "
+            "`appsync_local/_http_server.py:bind_socket` creates the listening socket with "
+            "protocol 0, and asyncio only sets TCP_NODELAY on accepted sockets whose `proto` is "
+            "IPPROTO_TCP, so every response after the first on a connection waits for the "
+            "client's delayed ACK. `socket.socket(family, socket.SOCK_STREAM, "
+            "socket.IPPROTO_TCP)` fixes it (measured while building this benchmark: 44 ms -> "
+            "0.8 ms per keep-alive request). It caps the burst rate at 1 subscriber "
+            "(8 requests in flight / ~45 ms) and adds ~40 ms to every postMessage answer and to "
+            "each publish mutation after the first in a stream batch; frame latency is not "
+            "affected (frames are sent before the response).", ""]
 
 
 def _analytics_md(analytics: list[dict[str, Any]]) -> list[str]:

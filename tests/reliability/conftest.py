@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,15 +28,47 @@ def shared_runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RelRunt
     runtime.stop()
 
 
-@pytest.fixture
-def rt(shared_runtime: RelRuntime) -> RelRuntime:
-    shared_runtime.ensure_running()
-    return shared_runtime
-
-
 @pytest.fixture(scope="package")
 def shared_creds(shared_runtime: RelRuntime) -> Credentials:
     return Credentials(shared_runtime)
+
+
+@pytest.fixture
+def rt(shared_runtime: RelRuntime, shared_creds: Credentials) -> Iterator[RelRuntime]:
+    shared_runtime.ensure_running()
+    yield shared_runtime
+    # DEFECT-6: a cancelled Lambda invocation leaves the local Lambda pool handing each
+    # later caller the previous caller's reply. A test that set that off must not hand a
+    # poisoned runtime to the next one: restart it, and fail the test that did it.
+    if shared_runtime.running and misrouted_replies(shared_runtime, shared_creds):
+        shared_runtime.stop()
+        shared_runtime.start()
+        pytest.fail("DEFECT-6: the runtime's Lambda pool was misrouting replies after this "
+                    "test (restarted for the next test)")
+
+
+def misrouted_replies(rt: RelRuntime, creds: Credentials, rounds: int = 3) -> list[str]:
+    """Ask 'who am I' as several users at once (so every Lambda worker answers): each
+    must get its own profile. Returns the answers that belonged to someone else."""
+    users = ["rel-owner", "rel-member", "rel-outsider", "rel-analyst"]
+    from ._auth import id_token
+
+    def whoami(user: str) -> str | None:
+        client = SyncClient(rt)
+        try:
+            body = json.dumps({"query": "{ me { username } }"})
+            answer = client.post(body.encode(), {"authorization": id_token(rt, user)})
+        finally:
+            client.close()
+        me = answer.data.get("me") if isinstance(answer.data, dict) else None
+        name = me.get("username") if isinstance(me, dict) else None
+        return None if name == user else f"{user} got {answer.body}"
+
+    wrong: list[str] = []
+    with ThreadPoolExecutor(len(users)) as pool:
+        for _ in range(rounds):
+            wrong += [w for w in pool.map(whoami, users) if w]
+    return wrong
 
 
 class Api:

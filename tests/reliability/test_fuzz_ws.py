@@ -64,6 +64,25 @@ def ws_env(rt: RelRuntime, shared_creds: Credentials, world: World) -> WsEnv:
     return WsEnv(rt, shared_creds, ids, headers)
 
 
+def _start_ids(frames: list[str | bytes]) -> Counter[str]:
+    """Ids (as JSON) of the frames that are starts with a usable id: each must be answered
+    (start_ack, error or complete) before the case closes its connection, so that no
+    subscription resolver is cut off mid-invocation (that would set off DEFECT-6, which
+    test_known_defects.py covers, and leave a misrouting runtime to the next case)."""
+    ids: Counter[str] = Counter()
+    for frame in frames:
+        try:
+            message = json.loads(frame)
+        except (ValueError, UnicodeDecodeError):
+            continue
+        if isinstance(message, dict) and message.get("type") == "start":
+            op_id = message.get("id")
+            if (isinstance(op_id, str) and op_id) or (isinstance(op_id, int)
+                                                      and not isinstance(op_id, bool)):
+                ids[json.dumps(op_id)] += 1
+    return ids
+
+
 async def one_case(env: WsEnv, frames: list[str | bytes], init: bool) -> list[str]:
     conv, first = await _ws.open_conversation(env.rt, env.creds.ws_header(Cred.API_KEY),
                                               init=init)
@@ -77,16 +96,23 @@ async def one_case(env: WsEnv, frames: list[str | bytes], init: bool) -> list[st
             env.frames_sent += 1
         if not init:
             await conv.send({"type": "connection_init"})
+        pending = _start_ids(frames)
         probe_data = json.dumps({"query": PROBE, "variables": {}})
         await conv.send(_ws.start_frame("probe-1", PROBE, {}, env.creds.ws_header(
             Cred.API_KEY, probe_data), probe_data))
-        while True:
+        probe_acked = False
+        while not probe_acked or +pending:
             frame = await conv.next_frame()
             if frame is None:
-                problems.append(f"the connection ended before the probe was acknowledged "
-                                f"(close {conv.close_code} {conv.close_reason!r})")
+                if not probe_acked:
+                    problems.append(f"the connection ended before the probe was acknowledged "
+                                    f"(close {conv.close_code} {conv.close_reason!r})")
+                else:
+                    problems.append(f"starts never answered: {dict(+pending)}")
                 break
             env.stats[str(frame.get("type"))] += 1
+            if frame.get("type") in ("start_ack", "error", "complete") and "id" in frame:
+                pending[json.dumps(frame["id"])] -= 1
             if frame.get("type") in ("error", "connection_error"):
                 for error in (frame.get("payload") or {}).get("errors") or []:
                     if isinstance(error, dict):
@@ -96,7 +122,7 @@ async def one_case(env: WsEnv, frames: list[str | bytes], init: bool) -> list[st
                     problems.append(f"the probe was refused: {frame}")
                     break
             if frame.get("type") == "start_ack" and frame.get("id") == "probe-1":
-                break
+                probe_acked = True
         if conv.close_code in FAULT_CLOSE_CODES:
             problems.append(f"closed with {conv.close_code} {conv.close_reason!r}")
         problems.extend(f"unparsable server frame: {u}" for u in conv.unparsable)

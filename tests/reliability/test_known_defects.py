@@ -7,6 +7,7 @@ workaround named in the reason.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -192,3 +193,35 @@ def _one_kill_cycle(jar_dir: Path, data: Path, seconds: float) -> list[str]:
     finally:
         again.stop()
     return [k for k in acked if f"MSG#{k}" not in keys]
+
+
+@pytest.mark.xfail(strict=True, reason="DEFECT-6: appsync_local/lambda_pool.py:86-103 - when "
+                   "the awaiting coroutine is cancelled (a WebSocket closed while its start's "
+                   "subscription resolver runs), the `finally` releases the still-busy worker "
+                   "to the pool; replies are matched by order only (_lambda_process.py "
+                   "_next_reply/_publish; the request_id sent is never checked), so the next "
+                   "caller of that worker receives the cancelled call's reply, and every later "
+                   "reply is shifted by one: callers get other callers' data")
+async def test_a_cancelled_subscription_start_does_not_misroute_later_replies(
+        rt: RelRuntime, shared_creds: Credentials, world: object) -> None:
+    from .conftest import misrouted_replies
+
+    room = world.public_room  # type: ignore[attr-defined]
+    query = "subscription S($r: ID!){ onMessage(roomId: $r){ id } }"
+    data = json.dumps({"query": query, "variables": {"r": room}})
+    try:
+        # Connections that go away while their start is being prepared; the pauses sweep
+        # the moment of the close across the resolver's Lambda invocation.
+        for n in range(20):
+            conv, first = await _ws.open_conversation(rt, shared_creds.ws_header(Cred.API_KEY))
+            assert first is not None and first["type"] == "connection_ack"
+            await conv.send(_ws.start_frame(f"s{n}", query, {"r": room},
+                                            shared_creds.ws_header(Cred.API_KEY, data), data))
+            await asyncio.sleep(0.005 * (n % 10))
+            await conv.close()
+        wrong = misrouted_replies(rt, shared_creds)
+        assert not wrong, "replies delivered to the wrong callers:\n" + "\n".join(wrong[:6])
+    finally:
+        if misrouted_replies(rt, shared_creds):
+            rt.stop()
+            rt.start()  # leave a healthy runtime to the next test

@@ -181,9 +181,10 @@ MAX_TIME_MS = 253_402_300_800_000  # 10000-01-01T00:00:00Z
 
 
 def check_time_range(from_ms: int | None, to_ms: int | None) -> None:
-    """Raises ValidationError unless both bounds lie in 1970..9999 and ``from`` < ``to``."""
-    for name, value in (("from", from_ms), ("to", to_ms)):
-        if value is not None and not 0 <= value <= MAX_TIME_MS:
+    """Raises ValidationError unless both bounds lie in 1970..9999 and ``from`` < ``to``
+    (so ``to`` is after the epoch even without ``from``: windows are half-open)."""
+    for name, value, low in (("from", from_ms, 0), ("to", to_ms, 1)):
+        if value is not None and not low <= value <= MAX_TIME_MS:
             raise ValidationError(
                 f"{name} must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z",
                 field=name,

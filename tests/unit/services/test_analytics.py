@@ -230,3 +230,5 @@ def test_messages_by_tag_in_a_window(world):
         search(ALICE, room.id, at(3), at(3))
     with pytest.raises(UnauthorizedError, match="analysts"):
         search(BOB, None, at(0), at(1))
+    with pytest.raises(ValidationError, match="between 1970"):
+        search(ALICE, room.id, None, 0)  # [.., epoch) would be empty: refused, not guessed
