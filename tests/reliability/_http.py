@@ -44,7 +44,6 @@ USERS = {
 }
 # Credentials refused before any field runs (HTTP 401/403, WS connection_error).
 REQUEST_LEVEL_DENIED = frozenset({Cred.NONE, Cred.EXPIRED, Cred.FORGED, Cred.BAD_SIGV4})
-COGNITO = frozenset(USERS)
 
 
 @dataclass

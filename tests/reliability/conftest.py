@@ -47,7 +47,7 @@ def rt(shared_runtime: RelRuntime, shared_creds: Credentials) -> Iterator[RelRun
                     "test (restarted for the next test)")
 
 
-def misrouted_replies(rt: RelRuntime, creds: Credentials, rounds: int = 3) -> list[str]:
+def misrouted_replies(rt: RelRuntime, creds: Credentials, rounds: int = 2) -> list[str]:
     """Ask 'who am I' as several users at once (so every Lambda worker answers): each
     must get its own profile. Returns the answers that belonged to someone else."""
     users = ["rel-owner", "rel-member", "rel-outsider", "rel-analyst"]

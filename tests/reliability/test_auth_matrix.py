@@ -32,7 +32,7 @@ from typing import Any
 import pytest
 
 from . import _schema, _ws
-from ._http import COGNITO, REQUEST_LEVEL_DENIED, USERS, Answer, AsyncClient, Cred, Credentials
+from ._http import REQUEST_LEVEL_DENIED, Answer, AsyncClient, Cred, Credentials
 from ._runtime import RelRuntime
 from .conftest import World
 
@@ -374,4 +374,3 @@ def test_request_level_refusals_have_appsync_shapes(rt: RelRuntime,
         assert answer.data is None, answer.body
     client.close()
     assert got == expected
-    assert set(COGNITO) == set(USERS)

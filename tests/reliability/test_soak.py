@@ -44,6 +44,10 @@ CONNECT_BOUND_S = 120.0  # every feed connected by then
 WORDS = ["lovely", "sunny", "garden", "friends", "music", "coffee", "happy", "wonderful", "thanks", "Paris", "Rome", "Tokyo", "picnic", "flowers", "beach", "mountains"]
 
 
+class _Poisoned(Exception):
+    """DEFECT-6 struck: the runtime's replies are misrouted; the run is void."""
+
+
 @dataclass
 class Subscriber:
     n: int
@@ -55,6 +59,7 @@ class Subscriber:
     connected: int = 0
     task: asyncio.Task[None] | None = None
     error: str | None = None
+    cuts: int = 0
 
     async def consume(self) -> None:
         try:
@@ -80,8 +85,11 @@ async def _until(condition: object, bound_s: float, what: str) -> None:
 
 
 async def soak(rt: RelRuntime, api: Api, *, rooms: int, subscribers: int, messages: int,
-               name: str, post_concurrency: int = 4, converge_bound_s: float = 180.0) -> None:
+               name: str, post_concurrency: int = 4, converge_bound_s: float = 180.0,
+               post_bound_s: float = 900.0) -> None:
     rng = random.Random(f"{name}-{messages}")
+    poisoned = False
+    post_errors: list[str] = []
     phases: dict[str, float] = {}
     t0 = time.monotonic()
     room_ids = [api.create_room(Cred.OWNER, f"soak {name} {i}") for i in range(rooms)]
@@ -122,13 +130,17 @@ async def soak(rt: RelRuntime, api: Api, *, rooms: int, subscribers: int, messag
 
         accepted: dict[str, set[tuple[str, int]]] = {r: set() for r in room_ids}
         rejected = Counter[str]()
-        post_errors: list[str] = []
         queue: asyncio.Queue[int] = asyncio.Queue()
         for i in range(messages):
             queue.put_nowait(i)
 
+        post_deadline = time.monotonic() + post_bound_s
+
         async def poster(client: ChatClient) -> None:
             while not queue.empty():
+                if time.monotonic() > post_deadline:
+                    post_errors.append(f"posting did not finish within {post_bound_s:.0f} s")
+                    return
                 i = queue.get_nowait()
                 room = room_ids[rng.randrange(rooms)]
                 text = f"{' '.join(rng.sample(WORDS, 4))} - a happy note number {i}"
@@ -146,10 +158,20 @@ async def soak(rt: RelRuntime, api: Api, *, rooms: int, subscribers: int, messag
                    for k in range(post_concurrency)]
 
         async def chaos() -> None:
-            """Drop the flaky subscribers' connections at random while posting goes on."""
+            """Drop the flaky subscribers' connections at random while posting goes on.
+
+            A subscriber is dropped again only once it has reconnected and caught up: a
+            drop *during* its re-subscribe would set off DEFECT-6 (a cancelled subscription
+            resolver misroutes the runtime's later replies), which test_known_defects.py
+            reproduces on purpose; here it would only void the run."""
             while not all(p.done() for p in posting):
-                victim = subs[rng.choice(sorted(flaky))]
+                ready = [n for n in sorted(flaky) if subs[n].connected > subs[n].cuts]
+                if not ready:
+                    await asyncio.sleep(0.1)
+                    continue
+                victim = subs[rng.choice(ready)]
                 assert victim.proxy is not None
+                victim.cuts += 1
                 await victim.proxy.cut()
                 await asyncio.sleep(rng.uniform(0.3, 3.0))  # posts keep arriving meanwhile
                 await victim.proxy.restore()
@@ -163,6 +185,8 @@ async def soak(rt: RelRuntime, api: Api, *, rooms: int, subscribers: int, messag
             if s.proxy is not None:
                 await s.proxy.restore()
         total_accepted = sum(len(v) for v in accepted.values())
+        if post_errors and misrouted_replies(rt, api.creds):
+            raise _Poisoned(post_errors)
 
         def converged() -> bool:
             return all(set(s.delivered) >= accepted[s.room] for s in subs)
@@ -173,6 +197,8 @@ async def soak(rt: RelRuntime, api: Api, *, rooms: int, subscribers: int, messag
         phases["converged_after_posting_s"] = round(
             time.monotonic() - t0 - phases["setup_and_connect_s"] - phases["posting_s"], 1)
         await asyncio.sleep(2.0)  # anything delivered twice would arrive now
+    except _Poisoned:
+        poisoned = True
     finally:
         for s in subs:
             assert s.task is not None
@@ -184,7 +210,7 @@ async def soak(rt: RelRuntime, api: Api, *, rooms: int, subscribers: int, messag
             if s.proxy is not None:
                 await s.proxy.close()
 
-    if misrouted_replies(rt, api.creds):
+    if poisoned or misrouted_replies(rt, api.creds):
         rt.stop()
         rt.start()
         pytest.xfail("DEFECT-6 struck during the soak (a dropped connection cancelled a "
@@ -231,10 +257,10 @@ async def soak(rt: RelRuntime, api: Api, *, rooms: int, subscribers: int, messag
 
 
 async def test_soak_short(rt: RelRuntime, api: Api) -> None:
-    await soak(rt, api, rooms=3, subscribers=20, messages=300, name="soak-short")
+    await soak(rt, api, rooms=3, subscribers=20, messages=200, name="soak-short")
 
 
 @pytest.mark.slow
 async def test_soak_long(rt: RelRuntime, api: Api) -> None:
     await soak(rt, api, rooms=10, subscribers=200, messages=10_000, name="soak-long",
-               converge_bound_s=900.0)
+               converge_bound_s=900.0, post_bound_s=5400.0)
