@@ -98,8 +98,14 @@ test-e2e: $(STAMP) dynamodb-local node-deps
 	$(VENV)/bin/pytest tests/e2e --ignore=tests/e2e/browser
 	$(VENV)/bin/pytest tests/e2e/browser
 
-bench: $(STAMP) dynamodb-local
-	$(PY) -m bench
+BENCH_PEER := bench/peer
+# The benchmark's peer: amplify-appsync-simulator, pinned by bench/peer/package-lock.json.
+$(BENCH_PEER)/node_modules/.package-lock.json: $(BENCH_PEER)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the benchmark peer (Debian: apt-get install -y nodejs npm)"; exit 1; }
+	cd $(BENCH_PEER) && npm ci --no-audit --no-fund --loglevel=error
+
+bench: $(STAMP) dynamodb-local $(BENCH_PEER)/node_modules/.package-lock.json
+	$(PY) -m bench $(BENCH_ARGS)
 
 soak: $(STAMP) dynamodb-local
 	$(VENV)/bin/pytest -m slow tests

@@ -313,7 +313,7 @@ def _analytics_md(analytics: list[dict[str, Any]]) -> list[str]:
             continue
         lines += [f"**{item['file']}** — {item.get('messages')} messages, {item.get('rooms')} "
                   f"rooms; {item.get('backend')}; generated {item.get('generated_at')}; host "
-                  f"{item.get('host')}.", ""]
+                  f"{_host(item.get('host'))}.", ""]
         summary = item.get("summary") or {}
         if summary:
             lines += ["| Query | Calls | Latency p50 / p95 / max (ms) | Items read p50 / max | "
@@ -329,6 +329,12 @@ def _analytics_md(analytics: list[dict[str, Any]]) -> list[str]:
                              f"{_num(calls.get('p50'))} |")
             lines.append("")
     return lines
+
+
+def _host(host: Any) -> str:
+    if isinstance(host, dict):
+        return ", ".join(f"{k} {v}" for k, v in host.items())
+    return str(host) if host else "not given"
 
 
 def _cell(item: dict[str, Any] | None, *, ratio: bool = False) -> str:
