@@ -100,7 +100,8 @@ def people(browser: Any, api: Api, request: pytest.FixtureRequest,
         person = Person(name, page, [], [])
         page.on("dialog", lambda d, p=person: (p.dialogs.append(d.message), d.dismiss()))
         page.on("pageerror", lambda e, p=person: p.errors.append(str(e)))
-        page.on("console", lambda m, p=person: m.type == "error" and p.errors.append(m.text))
+        page.on("console", lambda m, p=person: m.type == "error" and p.errors.append(
+            f"{m.text} ({m.location.get('url', '')})"))
         contexts.append(context)
         people[name] = person
     yield people
