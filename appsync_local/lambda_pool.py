@@ -89,6 +89,13 @@ class LambdaPool:
                 worker = await self._start(spec)
                 slots.register(worker)
             reply = await worker.call(line, spec.timeout_s)
+        except asyncio.CancelledError:
+            # The caller went away mid-call (e.g. a WebSocket closed while its start's
+            # resolver ran). Replies are matched by order, so the worker's pending reply
+            # would reach the NEXT caller: replace the worker instead of reusing it.
+            if worker is not None:
+                worker.kill()
+            raise
         except TimeoutError:
             assert worker is not None
             worker.kill()

@@ -195,13 +195,6 @@ def _one_kill_cycle(jar_dir: Path, data: Path, seconds: float) -> list[str]:
     return [k for k in acked if f"MSG#{k}" not in keys]
 
 
-@pytest.mark.xfail(strict=True, reason="DEFECT-6: appsync_local/lambda_pool.py:86-103 - when "
-                   "the awaiting coroutine is cancelled (a WebSocket closed while its start's "
-                   "subscription resolver runs), the `finally` releases the still-busy worker "
-                   "to the pool; replies are matched by order only (_lambda_process.py "
-                   "_next_reply/_publish; the request_id sent is never checked), so the next "
-                   "caller of that worker receives the cancelled call's reply, and every later "
-                   "reply is shifted by one: callers get other callers' data")
 async def test_a_cancelled_subscription_start_does_not_misroute_later_replies(
         rt: RelRuntime, shared_creds: Credentials, world: object) -> None:
     from .conftest import misrouted_replies
