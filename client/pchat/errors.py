@@ -38,7 +38,8 @@ REQUEST_UNAUTHORIZED = "UnauthorizedException"
 
 # Server-side failures that say nothing about the request itself: retry later.
 _TRANSIENT_TYPES = frozenset({
-    INTERNAL, "DependencyError", "StoreError", "ProviderError", "Lambda:Unhandled",
+    INTERNAL, "DependencyError", "StoreError", "ProviderError", "ProviderThrottled",
+    "TranslationUnavailable", "Lambda:Unhandled",
     "Lambda:ExecutionTimeout", "ThrottlingException", "LimitExceededError", "InternalFailure",
 })
 
@@ -63,16 +64,18 @@ class ApiError(PchatError):
     """A GraphQL error returned by the API."""
 
     def __init__(self, error_type: str | None, message: str, data: Any = None,
-                 path: Sequence[str | int] | None = None) -> None:
+                 path: Sequence[str | int] | None = None, *, retryable: bool = False) -> None:
         super().__init__(f"{error_type}: {message}" if error_type else message)
         self.error_type = error_type
         self.message = message
         self.data = data
         self.path = tuple(path or ())
+        # The server's own verdict (errorInfo.retryable on provider errors) wins.
+        self.retryable = retryable
 
     @property
     def transient(self) -> bool:
-        return self.error_type in _TRANSIENT_TYPES
+        return self.retryable or self.error_type in _TRANSIENT_TYPES
 
 
 class ConflictError(ApiError):
@@ -104,4 +107,7 @@ def error_from_graphql(errors: Sequence[Mapping[str, Any]]) -> PchatError:
 
         current = Message.from_graphql(data) if isinstance(data, Mapping) and data else None
         return ConflictError(message, current, data, path)
-    return ApiError(str(error_type) if error_type else None, message, data, path)
+    info = first.get("errorInfo")
+    retryable = isinstance(info, Mapping) and info.get("retryable") is True
+    return ApiError(str(error_type) if error_type else None, message, data, path,
+                    retryable=retryable)

@@ -252,10 +252,6 @@ async def test_outbox_keeps_a_post_that_met_a_provider_5xx_pending(s: Stack,
     await _outbox_round(s, tmp_path, "InternalServerException", 500)
 
 
-@pytest.mark.xfail(strict=True, reason="DEFECT-4: client/pchat/errors.py _TRANSIENT_TYPES "
-                   "lists ProviderError but not ProviderThrottled (nor TranslationUnavailable), "
-                   "and ApiError drops errorInfo.retryable: the outbox settles a throttled "
-                   "post as FAILED (refused for good) and never sends it again")
 async def test_outbox_keeps_a_throttled_post_pending(s: Stack, tmp_path: Path) -> None:
     await _outbox_round(s, tmp_path, "ThrottlingException", 400)
 
