@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import uuid
 from typing import Any
@@ -13,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from ._json import loads_strict
 from .auth import Authenticator, AuthError, RequestAuth
 from .engine import Engine
 
@@ -72,7 +72,7 @@ class GraphQLEndpoint:
             return JSONResponse(exc.to_body(), status_code=exc.status,
                                 headers={**_CORS, **exc.headers()})
         try:
-            payload = json.loads(body)
+            payload = loads_strict(body)
         except (ValueError, UnicodeDecodeError) as exc:
             return _error(400, "MalformedHttpRequestException",
                           f"Unable to parse the JSON document: {exc}")

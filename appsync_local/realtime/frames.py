@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from .._json import loads_strict
 from . import errors
 from .config import CONNECTION_TIMEOUT_MS
 from .protocol import OpId
@@ -79,7 +80,7 @@ def _parse_start(message: dict[str, Any]) -> Start:
     if not isinstance(data, str):
         raise errors.FrameError(errors.bad_request("'payload.data' must be a JSON string."), op_id)
     try:
-        request = check_request(json.loads(data), op_id)
+        request = check_request(loads_strict(data), op_id)
     except ValueError as exc:  # json.JSONDecodeError
         raise errors.FrameError(
             errors.bad_request("'payload.data' is not valid JSON."), op_id
@@ -104,7 +105,7 @@ def parse_client_frame(text: str) -> ClientMessage:
         the frame carried a usable id so the answer can name the operation.
     """
     try:
-        message = json.loads(text)
+        message = loads_strict(text)
     except ValueError:
         message = None
     if not isinstance(message, dict):

@@ -16,6 +16,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .._json import loads_strict
+
 APPSYNC_SUBPROTOCOL = "graphql-ws"
 TRANSPORT_WS_SUBPROTOCOL = "graphql-transport-ws"
 HEADER_SUBPROTOCOL_PREFIX = "header-"
@@ -38,7 +40,7 @@ def decode_header(encoded: str) -> dict[str, Any]:
     text += "=" * (-len(text) % 4)
     try:
         raw = base64.b64decode(text, validate=True)
-        header = json.loads(raw)
+        header = loads_strict(raw)
     except (binascii.Error, ValueError) as exc:
         raise HeaderDecodeError("header is not base64-encoded JSON") from exc
     if not isinstance(header, dict):

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.websockets import WebSocket
 
+from .._json import loads_strict
 from . import errors
 from .frames import check_request, dumps
 from .headers import lowercase_headers
@@ -59,7 +60,7 @@ class TransportWSSession(Session):
         if self.machine.state is ConnectionState.CLOSED:
             return
         try:
-            message = json.loads(text)
+            message = loads_strict(text)
         except ValueError:
             message = None
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):

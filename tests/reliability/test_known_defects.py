@@ -2,7 +2,7 @@
 "Defects found"). Each states the *correct* behaviour and is a strict xfail while the
 defect stands: when it is fixed the test passes, strict xfail turns that into a failure,
 and whoever fixed it removes the marker here and the exclusion in _fuzz.py / the
-workaround named in the reason.
+workaround named in the reason. DEFECT-1, -2, -4 and -6 are fixed and run unmarked.
 """
 
 from __future__ import annotations
@@ -22,9 +22,6 @@ pytestmark = pytest.mark.dynamodb_local
 PROBE = "subscription Probe { onRoomCreated { id } }"
 
 
-@pytest.mark.xfail(strict=True, reason="DEFECT-1: appsync_local/http_app.py:75 catches "
-                   "ValueError/UnicodeDecodeError around json.loads, not RecursionError: "
-                   "a body nested ~1,000 levels deep is answered HTTP 500 InternalFailure")
 def test_deeply_nested_json_body_is_a_400_not_a_500(rt: RelRuntime,
                                                     shared_creds: Credentials) -> None:
     body = b'{"query": "{ rooms { items { id } } }", "variables": {"v": ' + \
@@ -36,10 +33,6 @@ def test_deeply_nested_json_body_is_a_400_not_a_500(rt: RelRuntime,
     assert answer.errors[0]["errorType"] == "MalformedHttpRequestException"
 
 
-@pytest.mark.xfail(strict=True, reason="DEFECT-1 (WebSocket): appsync_local/realtime/"
-                   "frames.py:107 (and :82 for payload.data) catch only ValueError: a "
-                   "deeply nested frame raises RecursionError and the session closes with "
-                   "1011 instead of answering error/BadRequestException and serving on")
 async def test_deeply_nested_ws_frame_is_answered_and_the_connection_serves_on(
         rt: RelRuntime, shared_creds: Credentials) -> None:
     conv, first = await _ws.open_conversation(rt, shared_creds.ws_header(Cred.API_KEY))
@@ -56,12 +49,6 @@ async def test_deeply_nested_ws_frame_is_answered_and_the_connection_serves_on(
     assert ack is not None and ack["type"] == "start_ack"
 
 
-@pytest.mark.xfail(strict=True, reason="DEFECT-2: NaN/Infinity (and numbers that overflow "
-                   "a double, e.g. 1e400, which is valid JSON) in any variable reach the "
-                   "APPSYNC_JS worker as NaN/Infinity (appsync_local/js/runtime.py:136 "
-                   "json.dumps without allow_nan=False); the worker cannot parse the line "
-                   "and drops it without a reply (js/worker.mjs:191-194), so the request "
-                   "waits 10 s, the worker is killed and the client gets errorType 'Code'")
 @pytest.mark.parametrize("number", [
     b"1e400",  # valid RFC 8259 JSON; each case costs the 10 s stall, so the rest run in soak
     pytest.param(b"NaN", marks=pytest.mark.slow),
@@ -79,9 +66,6 @@ def test_non_finite_numbers_are_refused_as_malformed_json(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="DEFECT-2 (WebSocket): the same NaN in a start's "
-                   "variables stalls the subscription resolver's APPSYNC_JS call 10 s and "
-                   "is answered with errorType 'Code'")
 async def test_non_finite_number_in_a_subscription_start_is_a_bad_request(
         rt: RelRuntime, shared_creds: Credentials, world: object) -> None:
     conv, first = await _ws.open_conversation(rt, shared_creds.ws_header(Cred.API_KEY))
