@@ -24,9 +24,29 @@ def _finite_float(text: str) -> float:
     return value
 
 
+# Nesting limit for client JSON (variables, headers, frames). Far above any real request;
+# deeper documents would reach Lambda workers that must re-encode and recurse over them
+# (a 494-level variable once crashed a worker: found by tests/reliability fuzzing).
+MAX_DEPTH = 64
+
+
 def loads_strict(text: str | bytes) -> Any:
     """Parse client JSON. Raises ValueError for anything a client may not send."""
     try:
-        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+        value = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except RecursionError as exc:
         raise ValueError("the JSON document is nested too deeply") from exc
+    _check_depth(value)
+    return value
+
+
+def _check_depth(value: Any) -> None:
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ValueError(f"the JSON document is nested deeper than {MAX_DEPTH} levels")
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)

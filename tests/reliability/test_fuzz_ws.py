@@ -141,7 +141,7 @@ async def run_ws_fuzz(env: WsEnv, api: Api, frames_target: int, name: str) -> No
                                min_size=2, max_size=3)
 
     @settings(max_examples=examples, deadline=None, database=None, print_blob=True,
-              suppress_health_check=list(HealthCheck))
+              derandomize=examples < 1000, suppress_health_check=list(HealthCheck))
     @given(frames=frames_strategy, init=st.sampled_from([True, True, True, False]))
     def case(frames: list[str | bytes], init: bool) -> None:
         import asyncio
