@@ -23,6 +23,11 @@ from typing import Any
 INSULTS = ("hate", "stupid", "idiot", "awful")
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that gave up (SDK read timeout) before a slow answer: not an error."""
+
+
 @dataclass
 class Fault:
     remaining: int  # -1: until cleared
@@ -36,7 +41,7 @@ class FakeAws:
         self.calls: list[tuple[str, str]] = []  # (operation, outcome)
         self._faults: dict[str, Fault] = {}
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = _QuietServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
