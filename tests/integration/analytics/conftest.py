@@ -5,8 +5,10 @@
 
 Each volume is seeded once per module through the repositories (tools/seed_messages.py),
 queried through the services with a metered client, and its measurements are written to
-``bench/results/analytics-<messages>.json`` when the module is done (figures, not timed
-assertions: the benchmark report folds them in).
+``analytics-<messages>.json`` when the module is done (figures, not timed assertions). The
+directory is ``$PCHAT_BENCH_RESULTS`` when set (``make bench`` and ``make soak`` set it to
+``bench/results``, which the benchmark report folds in), else the untracked
+``.cache/bench-results``: an ordinary test run never rewrites tracked files.
 """
 
 from __future__ import annotations
@@ -36,7 +38,6 @@ from ._truth import Truth
 
 ROOT = Path(__file__).resolve().parents[3]
 JAR_DIR = ROOT / ".cache" / "dynamodb-local"
-RESULTS = ROOT / "bench" / "results"
 SMALL = SeedConfig(rooms=5, days=30, messages=3_000, seed=7)
 LARGE = SeedConfig(rooms=20, days=90, messages=50_000, seed=42)
 # DynamoDB Local serialises transactions, so more writers only add conflicts; on AWS the
@@ -100,7 +101,8 @@ def _volume(server: DynamoDBLocal, config: SeedConfig) -> Iterator[Volume]:
 def _write_results(volume: Volume) -> None:
     if not volume.meter.records:
         return
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    results = Path(os.environ.get("PCHAT_BENCH_RESULTS") or ROOT / ".cache" / "bench-results")
+    results.mkdir(parents=True, exist_ok=True)
     document = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "backend": "DynamoDB Local (in-memory), one table, eventually consistent reads",
@@ -109,7 +111,7 @@ def _write_results(volume: Volume) -> None:
         "summary": summarise(volume.meter.records),
         "queries": volume.meter.records,
     }
-    path = RESULTS / f"analytics-{volume.label}.json"
+    path = results / f"analytics-{volume.label}.json"
     path.write_text(json.dumps(document, indent=1, default=str) + "\n", encoding="utf-8")
 
 
