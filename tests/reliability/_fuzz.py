@@ -7,9 +7,10 @@
 * ``malformed_bodies``: bytes that are not a GraphQL request (broken/truncated JSON,
   other JSON types, wrong field types, oversized, deeply nested JSON).
 
-Known defects are kept out of the generic strategies (see ``KNOWN_DEFECTS``): each one
-has its own strict-xfail regression test in test_known_defects.py, so fixing it turns
-that test red until the exclusion here is lifted.
+Nothing is excluded: JSON nested past the runtime's 64-level limit and past Python's
+recursion limit (DEFECT-1) and non-finite numbers - NaN, Infinity, 1e400 - (DEFECT-2) are
+generated like any other input since both were fixed; test_known_defects.py keeps a
+targeted regression test for each.
 """
 
 from __future__ import annotations
@@ -32,12 +33,9 @@ from hypothesis import strategies as st
 
 from . import _schema
 
-# DEFECT-1: JSON nested ~990+ levels deep -> RecursionError -> HTTP 500 / WS close 1011.
-# DEFECT-2: NaN/Infinity (non-RFC 8259 JSON, accepted by Python's json) -> the APPSYNC_JS
-#           worker never answers; the request waits 10 s and fails with errorType "Code".
-KNOWN_DEFECTS = {"DEFECT-1": "json nesting > 900 levels", "DEFECT-2": "NaN/Infinity in JSON"}
-MAX_JSON_DEPTH = 900  # DEFECT-1
-ALLOW_NON_FINITE = False  # DEFECT-2
+# Deepest JSON generated: beyond the runtime's limit (64) and Python's recursion limit (~1000),
+# where DEFECT-1 used to answer 500 / close 1011.
+MAX_JSON_DEPTH = 3000
 
 CONTROL = "".join(chr(c) for c in [*range(0, 32), 127, *range(0x80, 0xA0)]) + "\u2028\u2029\ufeff"
 
@@ -55,14 +53,17 @@ nasty_text = st.one_of(
     st.integers(min_value=2001, max_value=200_000).map(lambda n: "x" * n),
 )
 
-finite_floats = st.floats(allow_nan=ALLOW_NON_FINITE, allow_infinity=ALLOW_NON_FINITE)
+finite_floats = st.floats(allow_nan=False, allow_infinity=False)
+# NaN/Infinity (json.dumps writes them; not RFC 8259 JSON) and a literal beyond a double:
+# refused as malformed since DEFECT-2 was fixed.
+any_floats = st.floats()
 edge_ints = st.one_of(
     st.integers(min_value=-(2**31), max_value=2**31 - 1),
     st.sampled_from([0, -1, 1, 100, 101, 2**31 - 1, -(2**31), 2**31, 2**53, -(2**63), 2**64]),
 )
 
 json_values = st.recursive(
-    st.none() | st.booleans() | edge_ints | finite_floats | nasty_text,
+    st.none() | st.booleans() | edge_ints | any_floats | nasty_text,
     lambda children: st.lists(children, max_size=4)
     | st.dictionaries(st.text(max_size=8), children, max_size=4),
     max_leaves=12,
@@ -295,7 +296,10 @@ malformed_bodies = st.one_of(
                                b'input: $i){ status } }", "variables": {"i": {"roomId": "r",'
                                b' "text": "hi", "clientId": "abcdefgh"}}}']),
               st.integers(0, 150)).map(lambda t: t[0][: t[1]]),
-    st.integers(min_value=1, max_value=MAX_JSON_DEPTH - 5).map(_nested_json),
+    st.integers(min_value=1, max_value=MAX_JSON_DEPTH).map(_nested_json),
+    st.sampled_from([b"NaN", b"Infinity", b"-Infinity", b"1e400", b"-1e999"]).map(
+        lambda number: b'{"query": "{ rooms { items { id } } }", "variables": {"v": '
+                       + number + b"}}"),
     # just under / over the 5 MB request limit
     st.sampled_from([4_900_000, 5_300_000]).map(
         lambda n: b'{"query": "{ me { id } }", "pad": "' + b"x" * n + b'"}'),
@@ -329,7 +333,7 @@ def start_payload_data(draw: st.DrawFn, known_ids: list[str]) -> Any:
                          f"{{ {sub.name}{f'({call})' if call else ''} "
                          f"{draw(selection(sub.field.type, strict=True))} }}",
                 "variables": args}
-    return json.dumps(body, allow_nan=ALLOW_NON_FINITE)
+    return json.dumps(body)
 
 
 def ws_frames(known_ids: list[str], auth_headers: list[Any]) -> st.SearchStrategy[Any]:
@@ -357,7 +361,7 @@ def ws_frames(known_ids: list[str], auth_headers: list[Any]) -> st.SearchStrateg
         st.text(max_size=200),                       # not JSON
         json_values.map(json.dumps),                 # JSON, not a frame
         st.binary(max_size=200),                     # a binary frame
-        st.integers(1, MAX_JSON_DEPTH - 5).map(lambda n: "[" * n + "]" * n),
+        st.integers(1, MAX_JSON_DEPTH).map(lambda n: "[" * n + "]" * n),
         st.sampled_from([1_000_000, 3_000_000]).map(
             lambda n: json.dumps({"type": "start", "id": "big", "payload": {"data": "x" * n}})),
     )

@@ -73,7 +73,7 @@ def _start_ids(frames: list[str | bytes]) -> Counter[str]:
     for frame in frames:
         try:
             message = json.loads(frame)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # the runtime refuses these
             continue
         if isinstance(message, dict) and message.get("type") == "start":
             op_id = message.get("id")
