@@ -279,6 +279,7 @@ class Runtime:
             await hub.close()  # open WebSockets would hold uvicorn's graceful shutdown
             await finish_tasks([t for t in (serving, saving) if t is not None], SHUTDOWN_GRACE_S)
             await pool.close()
+            await engine.close()  # the APPSYNC_JS worker: its pipes close inside the loop
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(sig)
 

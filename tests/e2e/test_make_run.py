@@ -71,6 +71,9 @@ def stop_and_check_no_orphans(runtime: RuntimeProcess) -> None:
     code = runtime.stop(signal.SIGTERM)
     assert code == 0, runtime.log()[-4000:]
     assert alive(children) == {}, f"orphans: {alive(children)}"
+    # Every helper closed inside the event loop (an unclosed APPSYNC_JS worker pipe used to
+    # print "Exception ignored ... Event loop is closed" at exit).
+    assert "Exception ignored" not in runtime.log(), runtime.log()[-4000:]
     assert not runtime.runtime_json.exists()
 
 
