@@ -35,10 +35,11 @@ from .errors import (
     OfflineError,
     PchatError,
 )
-from .export import ExportFormat, export_messages
+from .export import ExportFormat, ExportResult, ExportResumeError, FileExport, export_messages
 from .merge import ChangeMerger
 from .models import (
     Author,
+    Granularity,
     Leaderboard,
     LeaderboardEntry,
     Membership,
@@ -49,11 +50,15 @@ from .models import (
     Profile,
     Rejection,
     Room,
+    RoomStats,
     Sentiment,
+    SentimentCounts,
     SyncPage,
     TagCloud,
     TagCount,
+    TagTrend,
     Translation,
+    TrendBucket,
 )
 from .operations import ChatClient, SyncResult, iter_pages, new_client_id
 from .outbox import (
@@ -94,9 +99,13 @@ __all__ = [
     "EntryKind",
     "EntryState",
     "ExportFormat",
+    "ExportResult",
+    "ExportResumeError",
     "FeedEvent",
+    "FileExport",
     "FlushReport",
     "GqlTransport",
+    "Granularity",
     "IamCredentials",
     "IamKeys",
     "Leaderboard",
@@ -117,16 +126,20 @@ __all__ = [
     "Retry",
     "Room",
     "RoomFeed",
+    "RoomStats",
     "Sentiment",
+    "SentimentCounts",
     "SyncMarks",
     "SyncPage",
     "SyncResult",
     "TagCloud",
     "TagCount",
+    "TagTrend",
     "TokenCache",
     "Tokens",
     "Translation",
     "Transport",
+    "TrendBucket",
     "UserPoolConfig",
     "UserPoolCredentials",
     "__version__",

@@ -7,15 +7,24 @@ from __future__ import annotations
 
 import asyncio
 import getpass
-from pathlib import Path
+from datetime import UTC, datetime
 
 from . import _render as render
-from ._cli_context import Context, ExitCode
+from ._cli_context import Context, ExitCode, UsageError
 from ._outbox_commands import report_outcomes
+from ._time import aws_datetime, parse_datetime, parse_time_spec
 from .auth import user_session
 from .errors import AuthError
-from .export import ExportFormat, export_messages
-from .models import Message
+from .export import (
+    PARQUET_INSTALL,
+    ExportFormat,
+    ExportResumeError,
+    Fetch,
+    FileExport,
+    export_messages,
+    parquet_available,
+)
+from .models import Message, Page
 from .operations import iter_pages
 from .outbox import EntryKind, EntryState, FlushReport, OutboxEntry
 from .realtime import ConnectionEvent, RoomFeed
@@ -251,27 +260,102 @@ async def sync(ctx: Context) -> int:
 
 
 async def export(ctx: Context) -> int:
+    """All pages to stdout or a file; an export to a file resumes after an interruption."""
     args = ctx.args
-    if args.tag:
-        pages = iter_pages(lambda t: ctx.client.messages_by_tag(
-            args.tag, room_id=args.room, limit=args.page_size, next_token=t))
-    else:
-        pages = iter_pages(lambda t: ctx.client.messages(args.room, limit=args.page_size,
-                                                         next_token=t))
-    progress = render.Progress(ctx.err, ctx.err.isatty() and not args.no_progress, "exporting")
     fmt = ExportFormat(args.format)
-    done = {"pages": 0}
+    to_file = args.output not in (None, "-")
+    if not 1 <= args.page_size <= 100:
+        raise UsageError("export: --page-size must be between 1 and 100")
+    if fmt is ExportFormat.PARQUET and not to_file:
+        raise UsageError("export --format parquet: give --output FILE (Parquet is binary)")
+    if fmt is ExportFormat.PARQUET and not parquet_available():
+        raise UsageError("export --format parquet needs pyarrow: "
+                         f"{PARQUET_INSTALL}")
+    if args.restart and not to_file:
+        raise UsageError("export --restart: only an export to a file (--output FILE) "
+                         "can be continued or restarted")
+    now = datetime.now(UTC)
+    fresh = {name: aws_datetime(_export_time(option, spec, now)) if spec else None
+             for name, option, spec in (("from", "--from", args.from_), ("to", "--to", args.to))}
+    if fresh["from"] and fresh["to"] and fresh["from"] >= fresh["to"]:
+        raise UsageError(f"export: --from ({fresh['from']}) must be earlier than --to "
+                         f"({fresh['to']})")
+    progress = render.Progress(ctx.err, ctx.err.isatty() and not args.no_progress, "exporting")
+    done = {"pages": 0, "rows": 0}
 
     def on_page(pages_done: int, count: int) -> None:
-        done["pages"] = pages_done
+        done.update(pages=pages_done, rows=count)
         progress.update(pages_done, count)
 
-    if args.output in (None, "-"):
+    if not to_file:
+        pages = iter_pages(_export_fetch(ctx, fresh))
         count = await export_messages(pages, ctx.out, fmt, on_page=on_page)
-    else:
-        with Path(args.output).open("w", encoding="utf-8", newline="") as handle:
-            count = await export_messages(pages, handle, fmt, on_page=on_page)
-    progress.finish(done["pages"], count)
-    target = f" to {args.output}" if args.output not in (None, "-") else ""
-    ctx.note(f"exported {count} message(s) in {done['pages']} page(s){target}")
+        progress.finish(done["pages"], count)
+        ctx.note(f"exported {count} message(s) in {done['pages']} page(s)")
+        return OK
+    job = FileExport(args.output, fmt, {"room": args.room, "tag": args.tag,
+                                        "from": args.from_, "to": args.to},
+                     restart=args.restart)
+    settings = job.settings(fresh)
+    if job.resuming:
+        ctx.note(f"resuming the unfinished export to {args.output}: {job.resumed_rows} "
+                 "message(s) already written")
+    try:
+        result = await job.run(_export_fetch(ctx, settings), settings, on_page=on_page)
+    except ExportResumeError:
+        raise
+    except BaseException:  # Ctrl-C, offline, a server error: the state allows a resume
+        if job.state_path.exists():
+            progress.finish(done["pages"], done["rows"])
+            ctx.note(f"export interrupted; {args.output} keeps every page written so far. "
+                     "Run the same command again to continue (--restart starts over).",
+                     "yellow")
+        raise
+    progress.finish(result.pages, result.rows)
+    ctx.emit({"output": args.output, "format": fmt.value, "messages": result.rows,
+              "pages": result.pages, "resumedMessages": result.resumed_rows})
+    resumed = (f" ({result.resumed_rows} of them by an earlier run)"
+               if result.resumed_rows else "")
+    ctx.note(f"exported {result.rows} message(s){resumed} to {args.output}")
     return OK
+
+
+def _export_time(option: str, spec: str, now: datetime) -> datetime:
+    try:
+        return parse_time_spec(spec, now=now)
+    except ValueError as exc:
+        raise UsageError(f"export: {option}: {exc}") from None
+
+
+def _export_fetch(ctx: Context, window: dict[str, str | None]) -> Fetch:
+    """One page of the export's query: messagesByTag (the server applies the window), or
+    the room's history (newest first; the window is applied here, and paging stops at
+    the first message older than ``from``)."""
+    args = ctx.args
+    if args.tag:
+        async def by_tag(token: str | None) -> Page[Message]:
+            return await ctx.client.messages_by_tag(
+                args.tag, room_id=args.room, from_=window["from"], to=window["to"],
+                limit=args.page_size, next_token=token)
+        return by_tag
+    start = parse_datetime(window["from"]) if window["from"] else None
+    end = parse_datetime(window["to"]) if window["to"] else None
+
+    async def history(token: str | None) -> Page[Message]:
+        page = await ctx.client.messages(args.room, limit=args.page_size, next_token=token)
+        if start is None and end is None:
+            return page
+        kept, older = [], False
+        for message in page.items:
+            if not message.created_at:  # every stored message has one; keep it if not
+                kept.append(message)
+                continue
+            created = parse_datetime(message.created_at)
+            if end is not None and created >= end:
+                continue
+            if start is not None and created < start:
+                older = True
+                continue
+            kept.append(message)
+        return Page(tuple(kept), None if older else page.next_token)
+    return history

@@ -11,11 +11,11 @@ from enum import Enum, IntEnum
 from pathlib import Path
 from typing import Any, TextIO
 
-from ._render import Style
+from ._render import Style, unicode_ok
 from .auth import AuthMode, Credentials, credentials_for
 from .bootstrap import SyncMarks, open_client, outbox_for, token_cache
 from .config import Config, default_config_dir, load_config
-from .errors import AuthError, ConfigError
+from .errors import AuthError, ConfigError, PchatError
 from .operations import ChatClient
 from .outbox import Outbox
 from .tokens import TokenCache
@@ -37,6 +37,10 @@ class ExitCode(IntEnum):
 AUTH_MODES = {"user": AuthMode.USER_POOL, "api-key": AuthMode.API_KEY, "iam": AuthMode.IAM}
 
 
+class UsageError(PchatError):
+    """Arguments the command cannot use (found after argparse): exit 2, nothing was sent."""
+
+
 class Context:
     def __init__(self, args: argparse.Namespace, env: Mapping[str, str], out: TextIO,
                  err: TextIO, stdin: TextIO,
@@ -45,6 +49,8 @@ class Context:
         self._transport_factory = transport_factory
         self.json: bool = bool(args.json)
         self.style = Style.detect(out, env, forced_off=self.json or args.no_color)
+        # Charts use block characters unless --no-color or stdout cannot encode them.
+        self.unicode = not args.no_color and unicode_ok(out)
         self.err_style = Style.detect(err, env, forced_off=args.no_color)
         self._config: Config | None = None
         self._credentials: Credentials | None = None

@@ -81,9 +81,33 @@ query TagCloud($roomId: ID!, $limit: Int) {
 }"""
 
 MESSAGES_BY_TAG = MESSAGE_FIELDS + """
-query MessagesByTag($tag: String!, $roomId: ID, $limit: Int, $nextToken: String) {
-  messagesByTag(tag: $tag, roomId: $roomId, limit: $limit, nextToken: $nextToken) {
+query MessagesByTag($tag: String!, $roomId: ID, $from: AWSDateTime, $to: AWSDateTime,
+                    $limit: Int, $nextToken: String) {
+  messagesByTag(tag: $tag, roomId: $roomId, from: $from, to: $to, limit: $limit,
+                nextToken: $nextToken) {
     items { ...MessageFields } nextToken
+  }
+}"""
+
+TAG_TRENDS = """
+query TagTrends($tag: String!, $roomId: ID, $granularity: Granularity!, $from: AWSDateTime!,
+                $to: AWSDateTime!) {
+  tagTrends(tag: $tag, roomId: $roomId, granularity: $granularity, from: $from, to: $to) {
+    tag roomId granularity from to buckets { start count } total
+  }
+}"""
+
+TOP_TAGS = """
+query TopTags($roomId: ID, $from: AWSDateTime!, $to: AWSDateTime!, $limit: Int) {
+  topTags(roomId: $roomId, from: $from, to: $to, limit: $limit) { tag count }
+}"""
+
+ROOM_STATS = """
+query RoomStats($roomId: ID!, $from: AWSDateTime!, $to: AWSDateTime!) {
+  roomStats(roomId: $roomId, from: $from, to: $to) {
+    roomId from to accepted rejected deleted
+    sentiment { positive negative neutral mixed unscored }
+    activeAuthors
   }
 }"""
 

@@ -7,12 +7,13 @@ counts). Scripts use ``--json`` instead of parsing any of this.
 
 from __future__ import annotations
 
+import codecs
 import shutil
 import textwrap
 from collections.abc import Mapping, Sequence
 from typing import TextIO
 
-from .models import Message, Rejection, TagCloud
+from .models import Granularity, Message, Rejection, RoomStats, TagCloud, TagCount, TagTrend
 
 _CODES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "blue": "34",
           "magenta": "35", "cyan": "36", "bright_yellow": "93", "bright_white": "97"}
@@ -133,3 +134,126 @@ class Progress:
             self.stream.write(f"\r{self.label} [{'=' * 20}] {items:,} messages, "
                               f"{pages} pages\n")
             self.stream.flush()
+
+
+# -- charts (analytics) ---------------------------------------------------------------------
+
+_EIGHTHS = "▏▎▍▌▋▊▉█"  # a bar grows by eighths of a cell
+_SPARKS = "▁▂▃▄▅▆▇█"
+_ASCII_SPARKS = ".:-=+*#"  # '.' is zero
+
+
+def unicode_ok(stream: TextIO) -> bool:
+    """Whether ``stream`` can show block characters: a UTF encoding (or an in-memory
+    text buffer, which holds str and has no encoding)."""
+    encoding = getattr(stream, "encoding", None)
+    if not encoding:
+        return True
+    try:
+        return codecs.lookup(encoding).name.startswith("utf")
+    except LookupError:
+        return False
+
+
+def bar(value: int, top: int, width: int, *, unicode: bool) -> str:
+    """A horizontal bar of ``value`` against ``top`` in at most ``width`` cells.
+
+    Any count above zero shows at least a sliver, so a small bucket never looks empty.
+    """
+    if value <= 0 or top <= 0 or width <= 0:
+        return ""
+    if not unicode:
+        return "#" * max(1, round(value / top * width))
+    eighths = max(1, round(value / top * width * 8))
+    full, rest = divmod(eighths, 8)
+    return "█" * full + (_EIGHTHS[rest - 1] if rest else "")
+
+
+def sparkline(values: Sequence[int], *, unicode: bool, width: int = 72) -> tuple[str, int]:
+    """One character per value (zero is the lowest mark, anything above zero is higher).
+
+    More values than ``width`` are summed in runs of ``per`` consecutive values;
+    returns the line and ``per``.
+    """
+    if not values:
+        return "", 1
+    per = max(1, -(-len(values) // max(1, width)))
+    sums = [sum(values[i:i + per]) for i in range(0, len(values), per)]
+    marks = _SPARKS if unicode else _ASCII_SPARKS
+    top = max(sums)
+    line = []
+    for value in sums:
+        if value <= 0 or top <= 0:
+            line.append(marks[0])
+        else:  # 1 .. len(marks) - 1
+            line.append(marks[1 + min(len(marks) - 2, (value * (len(marks) - 1) - 1) // top)])
+    return "".join(line), per
+
+
+def _columns(width: int | None) -> int:
+    return width or shutil.get_terminal_size((80, 24)).columns
+
+
+def _bar_width(columns: int, used: int) -> int:
+    return max(10, min(40, columns - used - 2))
+
+
+def _stamp(value: str, *, hours: bool) -> str:
+    """``2026-11-01T10:00:00.000Z`` -> ``2026-11-01`` (days) or ``2026-11-01 10:00``."""
+    if len(value) < 16:
+        return value
+    return f"{value[:10]} {value[11:16]}" if hours else value[:10]
+
+
+def trend(result: TagTrend, style: Style, *, unicode: bool, width: int | None = None) -> str:
+    """A tag trend: a heading, one row per bucket with its bar, and a sparkline."""
+    hours = result.granularity is Granularity.HOUR
+    unit = "hour" if hours else "day"
+    where = f"room {result.room_id}" if result.room_id else "all rooms"
+    head = (f"{style('#' + result.tag, 'bold', 'magenta')} in {where}, per {unit} (UTC), "
+            f"{_stamp(result.window_from, hours=True)} to {_stamp(result.window_to, hours=True)}"
+            f": {result.total} message(s)")
+    counts = [b.count for b in result.buckets]
+    top = max(counts, default=0)
+    columns = _columns(width)
+    label_width = 16 if hours else 10
+    span = _bar_width(columns, label_width + 2 + len(str(top)) + 2 + 5)
+    rows = [[_stamp(b.start, hours=hours), str(b.count),
+             style(bar(b.count, top, span, unicode=unicode), "cyan")] for b in result.buckets]
+    body = table([unit, "count", ""], rows, style)
+    line, per = sparkline(counts, unicode=unicode, width=max(10, columns - 2))
+    runs = f" (each mark: {per} {unit}s)" if per > 1 else ""
+    scale = f"peak {top} per {unit}" if top else "no messages"
+    return f"{head}\n{body}\n\n{style(line, 'cyan')}\n{style(scale + runs, 'dim')}"
+
+
+def top_tags(tags: Sequence[TagCount], style: Style, *, unicode: bool,
+             width: int | None = None) -> str:
+    """Ranked tags with a bar each (relative to the first)."""
+    top = max((t.count for t in tags), default=0)
+    longest = max((len(t.tag) for t in tags), default=3)
+    span = _bar_width(_columns(width), 4 + 2 + longest + 2 + len(str(top)) + 2)
+    rows = [[str(rank), t.tag, str(t.count),
+             style(bar(t.count, top, span, unicode=unicode), "cyan")]
+            for rank, t in enumerate(tags, 1)]
+    return table(["rank", "tag", "count", ""], rows, style)
+
+
+def room_stats(stats: RoomStats, style: Style, *, unicode: bool) -> str:
+    """A room's activity, then the sentiment of its live messages with bars."""
+    head = (f"room {style(stats.room_id, 'bold')}, {_stamp(stats.window_from, hours=False)} to "
+            f"{_stamp(stats.window_to, hours=False)} (whole UTC days)")
+    figures = table(["messages", "count"], [
+        ["accepted", str(stats.accepted)], ["rejected", str(stats.rejected)],
+        ["deleted", str(stats.deleted)], ["live", str(stats.live)],
+        ["active authors", str(stats.active_authors)]], style)
+    sentiment = stats.sentiment
+    labels = [("positive", sentiment.positive, "green"), ("neutral", sentiment.neutral, "blue"),
+              ("mixed", sentiment.mixed, "yellow"), ("negative", sentiment.negative, "red"),
+              ("unscored", sentiment.unscored, "dim")]
+    total = sum(count for _, count, _ in labels)
+    rows = [[name, str(count), f"{count / total:.0%}" if total else "-",
+             style(bar(count, total, 30, unicode=unicode), colour)]
+            for name, count, colour in labels]
+    return (f"{head}\n{figures}\n\n" + table(["sentiment (live)", "count", "share", ""], rows,
+                                                style))

@@ -15,10 +15,20 @@ import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TextIO
 
+from . import _cli_analytics as analytics_commands
 from . import _cli_commands as commands
-from ._cli_context import Context, ExitCode, TransportFactory
+from ._cli_context import Context, ExitCode, TransportFactory, UsageError
 from ._outbox_commands import outbox as outbox_command
-from .errors import UNAUTHORIZED, ApiError, AuthError, ConfigError, OfflineError, PchatError
+from .errors import (
+    UNAUTHORIZED,
+    VALIDATION,
+    ApiError,
+    AuthError,
+    ConfigError,
+    OfflineError,
+    PchatError,
+)
+from .export import ExportResumeError
 
 Command = Callable[[Context], Awaitable[int]]
 
@@ -144,14 +154,71 @@ def get_parser() -> argparse.ArgumentParser:
                      help="resolve: send again at the server's version (optionally new text)")
     box.add_argument("--discard", action="store_true", help="resolve: give the entry up")
 
-    export = add("export", commands.export, "messages of a room or tag to CSV / JSON Lines")
+    export = add("export", commands.export,
+                 "messages of a room or tag to CSV, JSON Lines or Parquet; resumable")
     export.add_argument("--room")
     export.add_argument("--tag")
-    export.add_argument("--format", choices=["csv", "jsonl"], default="jsonl")
-    export.add_argument("--output", "-o", help="file (default: stdout)")
-    export.add_argument("--page-size", type=int, default=100)
+    export.add_argument("--from", dest="from_", metavar="WHEN",
+                        help="created at or after WHEN (2026-11-01, 2026-11-01T10:00:00Z, 7d)")
+    export.add_argument("--to", metavar="WHEN", help="created before WHEN")
+    export.add_argument("--format", choices=["csv", "jsonl", "parquet"], default="jsonl")
+    export.add_argument("--output", "-o",
+                        help="file (default: stdout); an interrupted export to a file "
+                             "continues when the same command runs again")
+    export.add_argument("--page-size", type=int, default=100, help="1..100")
+    export.add_argument("--restart", action="store_true",
+                        help="start over instead of continuing an unfinished export")
     export.add_argument("--no-progress", action="store_true")
+
+    _analytics_commands(add("analytics", _analytics_usage,
+                            "analysts' queries: trends, top tags, messages by tag, room stats"),
+                        common)
     return parser
+
+
+def _window_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--from", dest="from_", metavar="WHEN",
+                        help="start: 2026-11-01, 2026-11-01T10:00:00Z, or 7d / 24h back "
+                             "from now (default: 7d)")
+    parser.add_argument("--to", metavar="WHEN", help="end, excluded (default: now)")
+
+
+def _analytics_commands(analytics: argparse.ArgumentParser,
+                        common: argparse.ArgumentParser) -> None:
+    sub = analytics.add_subparsers(dest="query", required=True, metavar="QUERY")
+
+    def add(name: str, handler: Command, help_text: str) -> argparse.ArgumentParser:
+        command = sub.add_parser(name, help=help_text, description=help_text, parents=[common])
+        command.set_defaults(handler=handler)
+        return command
+
+    trends = add("trends", analytics_commands.trends,
+                 "messages with a tag per hour or day: a table and a chart")
+    trends.add_argument("--tag", required=True)
+    trends.add_argument("--room", help="one room (without: every room; analysts only)")
+    trends.add_argument("--granularity", type=str.upper, choices=["HOUR", "DAY"],
+                        help="bucket size (default: HOUR up to 48 hours, else DAY)")
+    _window_options(trends)
+
+    top = add("top", analytics_commands.top, "the most used tags")
+    top.add_argument("--room", help="one room (without: every room; analysts only)")
+    top.add_argument("--limit", type=int, help="number of tags, 1..100 (default 20)")
+    _window_options(top)
+
+    by_tag = add("by-tag", analytics_commands.by_tag, "messages with a tag, newest first")
+    by_tag.add_argument("--tag", required=True)
+    by_tag.add_argument("--room", help="one room (without: every room; analysts only)")
+    by_tag.add_argument("--limit", type=int, help="messages to show (default 20)")
+    _window_options(by_tag)
+
+    stats = add("stats", analytics_commands.stats,
+                "a room's accepted, rejected and deleted messages, sentiment, authors")
+    stats.add_argument("--room", required=True)
+    _window_options(stats)
+
+
+async def _analytics_usage(ctx: Context) -> int:  # pragma: no cover - argparse requires QUERY
+    return ExitCode.USAGE
 
 
 def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = None,
@@ -199,7 +266,7 @@ async def _run(handler: Command, ctx: Context) -> int:
 
 def classify(exc: PchatError) -> tuple[ExitCode, str]:
     """The exit code and an actionable hint for an error."""
-    if isinstance(exc, ConfigError):
+    if isinstance(exc, ConfigError | UsageError | ExportResumeError):
         return ExitCode.USAGE, ""
     if isinstance(exc, AuthError):
         return ExitCode.AUTH, "sign in with `pchat login USER`, or use --auth api-key"
@@ -208,6 +275,11 @@ def classify(exc: PchatError) -> tuple[ExitCode, str]:
     if isinstance(exc, ApiError) and exc.error_type == UNAUTHORIZED:
         return ExitCode.AUTH, ("not allowed with these credentials: join the room, ask its "
                                "owner for an invitation, or use another --auth mode")
+    if isinstance(exc, ApiError) and exc.error_type == VALIDATION and exc.limit is not None:
+        option = {"from": "--from/--to", "to": "--from/--to", "limit": "--limit"}.get(
+            exc.field or "", f"`{exc.field}`" if exc.field else "the request")
+        return ExitCode.API_ERROR, (f"the API's limit here is {exc.limit}: change {option} "
+                                    "to stay within it")
     return ExitCode.API_ERROR, ""
 
 

@@ -64,7 +64,8 @@ class ApiError(PchatError):
     """A GraphQL error returned by the API."""
 
     def __init__(self, error_type: str | None, message: str, data: Any = None,
-                 path: Sequence[str | int] | None = None, *, retryable: bool = False) -> None:
+                 path: Sequence[str | int] | None = None, *, retryable: bool = False,
+                 info: Mapping[str, Any] | None = None) -> None:
         super().__init__(f"{error_type}: {message}" if error_type else message)
         self.error_type = error_type
         self.message = message
@@ -72,6 +73,18 @@ class ApiError(PchatError):
         self.path = tuple(path or ())
         # The server's own verdict (errorInfo.retryable on provider errors) wins.
         self.retryable = retryable
+        # AppSync's errorInfo: a ValidationError names the argument (``field``) and, for
+        # a limit, the limit (``limit``: the most days, items or page size allowed).
+        self.info: Mapping[str, Any] = dict(info or {})
+
+    @property
+    def field(self) -> str | None:
+        value = self.info.get("field")
+        return str(value) if value is not None else None
+
+    @property
+    def limit(self) -> Any:
+        return self.info.get("limit")
 
     @property
     def transient(self) -> bool:
@@ -108,6 +121,8 @@ def error_from_graphql(errors: Sequence[Mapping[str, Any]]) -> PchatError:
         current = Message.from_graphql(data) if isinstance(data, Mapping) and data else None
         return ConflictError(message, current, data, path)
     info = first.get("errorInfo")
-    retryable = isinstance(info, Mapping) and info.get("retryable") is True
+    if not isinstance(info, Mapping):
+        info = None
+    retryable = info is not None and info.get("retryable") is True
     return ApiError(str(error_type) if error_type else None, message, data, path,
-                    retryable=retryable)
+                    retryable=retryable, info=info)

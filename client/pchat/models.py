@@ -215,6 +215,91 @@ class TagCloud:
                    updated_at=raw.get("updatedAt"))
 
 
+class Granularity(StrEnum):
+    """Bucket size of a tag trend: UTC hours or days."""
+
+    HOUR = "HOUR"
+    DAY = "DAY"
+
+
+@dataclass(frozen=True)
+class TrendBucket:
+    """One hour or day of a trend: ``start`` (AWSDateTime, UTC) and its message count."""
+
+    start: str
+    count: int
+
+
+@dataclass(frozen=True)
+class TagTrend:
+    """``tagTrends``: live messages with ``tag`` per bucket, oldest first, zeros included.
+
+    ``window_from``/``window_to`` are the window the server counted (the schema's
+    ``from``/``to``): the requested one widened to whole buckets.
+    """
+
+    tag: str
+    room_id: str | None
+    granularity: Granularity
+    window_from: str
+    window_to: str
+    buckets: tuple[TrendBucket, ...]
+    total: int
+
+    @classmethod
+    def from_graphql(cls, raw: Mapping[str, Any]) -> TagTrend:
+        return cls(tag=str(raw.get("tag", "")), room_id=raw.get("roomId"),
+                   granularity=Granularity(raw["granularity"]),
+                   window_from=str(raw.get("from", "")), window_to=str(raw.get("to", "")),
+                   buckets=tuple(TrendBucket(str(b["start"]), int(b["count"]))
+                                 for b in raw.get("buckets") or ()),
+                   total=int(raw.get("total") or 0))
+
+
+@dataclass(frozen=True)
+class SentimentCounts:
+    """Live messages by sentiment label; ``unscored``: accepted without a score."""
+
+    positive: int = 0
+    negative: int = 0
+    neutral: int = 0
+    mixed: int = 0
+    unscored: int = 0
+
+    @classmethod
+    def from_graphql(cls, raw: Mapping[str, Any] | None) -> SentimentCounts:
+        raw = raw or {}
+        return cls(**{name: int(raw.get(name) or 0)
+                      for name in ("positive", "negative", "neutral", "mixed", "unscored")})
+
+
+@dataclass(frozen=True)
+class RoomStats:
+    """``roomStats``: a room's activity over whole UTC days (``window_from``..``window_to``)."""
+
+    room_id: str
+    window_from: str
+    window_to: str
+    accepted: int
+    rejected: int
+    deleted: int
+    sentiment: SentimentCounts
+    active_authors: int
+
+    @property
+    def live(self) -> int:
+        """Messages of the window that still exist (accepted minus deleted)."""
+        return self.accepted - self.deleted
+
+    @classmethod
+    def from_graphql(cls, raw: Mapping[str, Any]) -> RoomStats:
+        return cls(room_id=str(raw.get("roomId", "")), window_from=str(raw.get("from", "")),
+                   window_to=str(raw.get("to", "")), accepted=int(raw.get("accepted") or 0),
+                   rejected=int(raw.get("rejected") or 0), deleted=int(raw.get("deleted") or 0),
+                   sentiment=SentimentCounts.from_graphql(raw.get("sentiment")),
+                   active_authors=int(raw.get("activeAuthors") or 0))
+
+
 @dataclass(frozen=True)
 class LeaderboardEntry:
     rank: int

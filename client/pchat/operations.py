@@ -10,11 +10,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import Any, TypeAlias, TypeVar
 
 from . import _documents as doc
+from ._time import aws_datetime
 from .errors import ApiError
 from .models import (
+    Granularity,
     Leaderboard,
     Membership,
     Message,
@@ -22,13 +25,18 @@ from .models import (
     PostResult,
     Profile,
     Room,
+    RoomStats,
     SyncPage,
     TagCloud,
+    TagCount,
+    TagTrend,
     messages_of,
 )
 from .transport import Transport
 
 T = TypeVar("T")
+# A point in time for the API: a datetime (naive means UTC) or an ISO-8601 string.
+When: TypeAlias = datetime | str
 
 
 def new_client_id() -> str:
@@ -172,12 +180,43 @@ class ChatClient:
         return TagCloud.from_graphql(raw) if raw else TagCloud(room_id, ())
 
     async def messages_by_tag(self, tag: str, *, room_id: str | None = None,
+                              from_: When | None = None, to: When | None = None,
                               limit: int | None = None,
                               next_token: str | None = None) -> Page[Message]:
-        """Messages with ``tag``, newest first; without ``room_id`` across rooms (analysts)."""
+        """Messages with ``tag``, newest first; without ``room_id`` across rooms (analysts).
+
+        ``from_``/``to`` (optional) keep messages created in ``[from_, to)``, to the
+        millisecond. Times are datetimes (naive means UTC) or ISO-8601 strings.
+        """
         raw = await self._required(doc.MESSAGES_BY_TAG, "messagesByTag", tag=tag,
-                                   roomId=room_id, limit=limit, nextToken=next_token)
+                                   roomId=room_id, limit=limit, nextToken=next_token,
+                                   **{"from": _when(from_), "to": _when(to)})
         return Page(messages_of(raw["items"]), raw.get("nextToken"))
+
+    # -- analytics (analysts, or IAM; with room_id: the room's readers) -----------------
+
+    async def tag_trends(self, tag: str, *, from_: When, to: When,
+                         granularity: Granularity | str = Granularity.DAY,
+                         room_id: str | None = None) -> TagTrend:
+        """Live messages with ``tag`` per UTC hour or day of ``[from_, to)``, every bucket
+        present. The server widens the window to whole buckets (``TagTrend.window_*``)."""
+        raw = await self._required(doc.TAG_TRENDS, "tagTrends", tag=tag, roomId=room_id,
+                                   granularity=Granularity(granularity).value,
+                                   **{"from": _when(from_), "to": _when(to)})
+        return TagTrend.from_graphql(raw)
+
+    async def top_tags(self, *, from_: When, to: When, room_id: str | None = None,
+                       limit: int | None = None) -> tuple[TagCount, ...]:
+        """The most used tags of ``[from_, to)`` (whole UTC days), highest first."""
+        raw = await self._field(doc.TOP_TAGS, "topTags", roomId=room_id, limit=limit,
+                                **{"from": _when(from_), "to": _when(to)})
+        return tuple(TagCount(str(t["tag"]), int(t["count"])) for t in raw or ())
+
+    async def room_stats(self, room_id: str, *, from_: When, to: When) -> RoomStats:
+        """A room's accepted, rejected and deleted messages, sentiment and authors."""
+        raw = await self._required(doc.ROOM_STATS, "roomStats", roomId=room_id,
+                                   **{"from": _when(from_), "to": _when(to)})
+        return RoomStats.from_graphql(raw)
 
     async def leaderboard(self, room_id: str, *, limit: int | None = None) -> Leaderboard:
         raw = await self._field(doc.LEADERBOARD, "leaderboard", roomId=room_id, limit=limit)
@@ -189,6 +228,10 @@ class ChatClient:
         async for data in self.transport.subscribe(doc.ON_TAG_CLOUD, {"roomId": room_id}):
             if data.get("onTagCloud"):
                 yield TagCloud.from_graphql(data["onTagCloud"])
+
+
+def _when(value: When | None) -> str | None:
+    return None if value is None else aws_datetime(value)
 
 
 async def iter_pages(fetch: Callable[[str | None], Awaitable[Page[T]]]) -> AsyncIterator[Page[T]]:

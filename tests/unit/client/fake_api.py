@@ -12,13 +12,17 @@ from __future__ import annotations
 import asyncio
 import itertools
 import threading
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from graphql import OperationDefinitionNode, parse
 from pchat.errors import OfflineError, PchatError, error_from_graphql
 
 AUTHOR = {"id": "u-alice", "username": "alice"}
+HOUR, DAY = timedelta(hours=1), timedelta(days=1)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _operation_name(document: str) -> str:
@@ -46,6 +50,9 @@ class FakeApi:
         self.subscribe_errors: list[PchatError] = []
         self.lose_answers = 0
         self.fail_next: list[PchatError] = []
+        # fail_at[(operation, n)]: the n-th call (1-based) of that operation raises instead
+        self.fail_at: dict[tuple[str, int], BaseException] = {}
+        self.rejected: list[tuple[str, str]] = []  # (roomId, createdAt) of refused posts
         self.push = True
         self.delay_s = 0.0
         self._subscribers: list[tuple[str, asyncio.Queue[Any], asyncio.AbstractEventLoop]] = []
@@ -65,6 +72,9 @@ class FakeApi:
                 raise OfflineError("cannot reach fake://api: connection refused")
             if self.fail_next:
                 raise self.fail_next.pop(0)
+            failure = self.fail_at.pop((name, len(self.calls_of(name))), None)
+            if failure is not None:
+                raise failure
             data = getattr(self, f"_op_{name}")(variables)
             lost = self.lose_answers > 0 and name in ("PostMessage", "EditMessage", "DeleteMessage")
             if lost:
@@ -276,3 +286,168 @@ class FakeApi:
                 ],
             }
         }
+
+    # -- messages by tag and analytics (computed from the stored messages) -------------
+
+    def seed(
+        self,
+        room_id: str,
+        text: str,
+        *,
+        tags: list[str],
+        created_at: str,
+        author: Mapping[str, str] = AUTHOR,
+        sentiment: str | None = None,
+    ) -> dict[str, Any]:
+        """A message as the server would have stored it at ``created_at``."""
+        message_id = f"01M{next(self._ids):023d}"
+        return self._commit(
+            {
+                "id": message_id,
+                "roomId": room_id,
+                "author": dict(author),
+                "text": text,
+                "language": "en",
+                "sentiment": None
+                if sentiment is None
+                else {"label": sentiment, "positive": 0.9, "negative": 0.0, "neutral": 0.1,
+                      "mixed": 0.0},
+                "moderation": "SCORED" if sentiment else "UNSCORED",
+                "tags": list(tags),
+                "translations": [],
+                "translationStatus": "NOT_NEEDED",
+                "untranslatedLanguages": [],
+                "points": 1,
+                "createdAt": created_at,
+                "editedAt": None,
+                "clientId": f"seed-{message_id}",
+                "_version": 1,
+                "_deleted": False,
+            }
+        )
+
+    @staticmethod
+    def _at(value: str) -> datetime:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+    def _window(self, v: dict[str, Any], bucket: timedelta) -> tuple[datetime, datetime]:
+        start, end = self._at(v["from"]), self._at(v["to"])
+        return (
+            EPOCH + (start - EPOCH) // bucket * bucket,
+            EPOCH + -(-(end - EPOCH) // bucket) * bucket,
+        )
+
+    def _live(self, room: str | None) -> list[dict[str, Any]]:
+        return [
+            m
+            for m in self.messages.values()
+            if not m["_deleted"] and (room is None or m["roomId"] == room)
+        ]
+
+    def _op_MessagesByTag(self, v: dict[str, Any]) -> dict[str, Any]:
+        tag = v["tag"].strip().casefold()
+        start = self._at(v["from"]) if v.get("from") else None
+        end = self._at(v["to"]) if v.get("to") else None
+        items = sorted(
+            (
+                m
+                for m in self._live(v.get("roomId"))
+                if tag in m["tags"]
+                and (start is None or self._at(m["createdAt"]) >= start)
+                and (end is None or self._at(m["createdAt"]) < end)
+            ),
+            key=lambda m: (m["createdAt"], m["id"]),
+            reverse=True,
+        )
+        token = v.get("nextToken")
+        if token is not None and not token.startswith("tok-"):
+            raise error_from_graphql(
+                [
+                    {
+                        "errorType": "ValidationError",
+                        "message": "nextToken is invalid or belongs to another query",
+                        "errorInfo": {"field": "nextToken"},
+                    }
+                ]
+            )
+        offset = int(token[4:]) if token else 0
+        limit = v.get("limit") or 20
+        more = offset + limit < len(items)
+        return {
+            "messagesByTag": {
+                "items": items[offset : offset + limit],
+                "nextToken": f"tok-{offset + limit}" if more else None,
+            }
+        }
+
+    def _op_TagTrends(self, v: dict[str, Any]) -> dict[str, Any]:
+        bucket = HOUR if v["granularity"] == "HOUR" else DAY
+        start, end = self._window(v, bucket)
+        tag = v["tag"].strip().casefold()
+        counts: Counter[datetime] = Counter()
+        for m in self._live(v.get("roomId")):
+            at = self._at(m["createdAt"])
+            if tag in m["tags"] and start <= at < end:
+                counts[EPOCH + (at - EPOCH) // bucket * bucket] += 1
+        buckets = []
+        at = start
+        while at < end:
+            buckets.append({"start": _stamp(at), "count": counts[at]})
+            at += bucket
+        return {
+            "tagTrends": {
+                "tag": tag,
+                "roomId": v.get("roomId"),
+                "granularity": v["granularity"],
+                "from": _stamp(start),
+                "to": _stamp(end),
+                "buckets": buckets,
+                "total": sum(counts.values()),
+            }
+        }
+
+    def _op_TopTags(self, v: dict[str, Any]) -> dict[str, Any]:
+        start, end = self._window(v, DAY)
+        counts: Counter[str] = Counter()
+        for m in self._live(v.get("roomId")):
+            if start <= self._at(m["createdAt"]) < end:
+                counts.update(m["tags"])
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        return {
+            "topTags": [{"tag": t, "count": c} for t, c in ranked[: v.get("limit") or 20]]
+        }
+
+    def _op_RoomStats(self, v: dict[str, Any]) -> dict[str, Any]:
+        start, end = self._window(v, DAY)
+        in_window = [
+            m
+            for m in self.messages.values()
+            if m["roomId"] == v["roomId"] and start <= self._at(m["createdAt"]) < end
+        ]
+        live = [m for m in in_window if not m["_deleted"]]
+        labels = Counter(
+            (m["sentiment"] or {}).get("label", "UNSCORED").lower() for m in live
+        )
+        return {
+            "roomStats": {
+                "roomId": v["roomId"],
+                "from": _stamp(start),
+                "to": _stamp(end),
+                "accepted": len(in_window),
+                "rejected": sum(
+                    1
+                    for room, at in self.rejected
+                    if room == v["roomId"] and start <= self._at(at) < end
+                ),
+                "deleted": len(in_window) - len(live),
+                "sentiment": {
+                    name: labels[name]
+                    for name in ("positive", "negative", "neutral", "mixed", "unscored")
+                },
+                "activeAuthors": len({m["author"]["id"] for m in in_window}),
+            }
+        }
+
+
+def _stamp(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%S.000Z")
