@@ -1,4 +1,6 @@
-// Wiring: config -> sign-in -> rooms -> one open room (history, live messages, tag cloud).
+// Wiring: config -> sign-in -> rooms -> one open room (history, live messages, tag cloud),
+// or the analytics page (#/analytics).
+import { createAnalyticsPage } from "./analytics.js";
 import { CognitoAuth } from "./auth.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { GraphQLClient } from "./graphql.js";
@@ -29,6 +31,7 @@ const state = {
   mine: new Set(),
   roomList: null,
   open: null, // the open room: {id, room, view, timeline, subs, filter, olderToken, language, member}
+  analytics: null, // the analytics page, built on first visit
 };
 
 // -- start ----------------------------------------------------------------------------
@@ -94,7 +97,7 @@ async function enter() {
     defaultLanguage: state.profile.preferredLanguage || browserLanguage(),
   });
   replace($("rooms-slot"), state.roomList.element);
-  $("app").hidden = false;
+  $("topnav").hidden = false;
   await loadRooms();
   state.realtime.subscribe(
     { query: ops.ON_ROOM_CREATED, variables: {} },
@@ -146,13 +149,41 @@ async function createRoom(input) {
 }
 
 function route() {
+  const analytics = /^#\/analytics(?:\?(.*))?$/.exec(location.hash);
+  showPage(analytics ? "analytics" : "chat");
+  if (analytics) return showAnalytics(new URLSearchParams(analytics[1] || ""));
   const match = /^#\/room\/(.+)$/.exec(location.hash);
   if (match) openRoom(decodeURIComponent(match[1]));
   else showNoRoom();
 }
 
+function showPage(page) {
+  $("app").hidden = page !== "chat";
+  $("analytics-slot").hidden = page !== "analytics";
+  for (const [id, name] of [["nav-chat", "chat"], ["nav-analytics", "analytics"]]) {
+    if (name === page) $(id).setAttribute("aria-current", "page");
+    else $(id).removeAttribute("aria-current");
+  }
+}
+
+function showAnalytics(params) {
+  closeRoom();
+  state.roomList.setActive(null);
+  if (!state.analytics) {
+    state.analytics = createAnalyticsPage({
+      request,
+      rooms: () => [...state.rooms.values()].map((r) => ({ id: r.id, name: r.name, mine: state.mine.has(r.id) })),
+      isAnalyst: (state.user.groups || []).includes("analysts"),
+    });
+    replace($("analytics-slot"), state.analytics.element);
+  }
+  document.title = "Analytics · Positive Chat";
+  state.analytics.show({ roomId: params.get("room") });
+}
+
 function showNoRoom() {
   closeRoom();
+  document.title = "Positive Chat";
   replace($("room-slot"), h("p", { class: "placeholder", text: "Pick a room on the left, or create one." }));
 }
 
@@ -210,6 +241,7 @@ async function openRoom(roomId) {
   };
   state.open = open;
   state.roomList.setActive(roomId);
+  $("nav-chat").setAttribute("href", `#/room/${encodeURIComponent(roomId)}`);
   open.view = createRoomView({
     room,
     isOwner: room.owner.id === state.user.sub,

@@ -10,6 +10,7 @@ export class GraphQLError extends Error {
     this.errors = errors;
     this.errorType = first.errorType || null;
     this.errorData = first.data ?? null;
+    this.errorInfo = first.errorInfo ?? null; // e.g. ValidationError: {field, limit}
     this.data = data;
     this.status = status;
   }

@@ -49,3 +49,17 @@ export const ON_MESSAGE = `subscription OnMessage($roomId: ID!) { onMessage(room
 export const ON_TAG_CLOUD = `subscription OnTagCloud($roomId: ID!) { onTagCloud(roomId: $roomId) { ${TAG_CLOUD} } }`;
 
 export const ON_ROOM_CREATED = `subscription OnRoomCreated { onRoomCreated { ${ROOM} } }`;
+
+// -- analytics (docs/analytics.md): windows are checked in js/timewindow.js before sending.
+
+export const TOP_TAGS = `query TopTags($roomId: ID, $from: AWSDateTime!, $to: AWSDateTime!, $limit: Int) {
+  topTags(roomId: $roomId, from: $from, to: $to, limit: $limit) { tag count } }`;
+
+export const TAG_TRENDS = `query TagTrends($tag: String!, $roomId: ID, $granularity: Granularity!, $from: AWSDateTime!, $to: AWSDateTime!) {
+  tagTrends(tag: $tag, roomId: $roomId, granularity: $granularity, from: $from, to: $to) {
+    tag roomId granularity from to buckets { start count } total } }`;
+
+export const ROOM_STATS = `query RoomStats($roomId: ID!, $from: AWSDateTime!, $to: AWSDateTime!) {
+  roomStats(roomId: $roomId, from: $from, to: $to) {
+    roomId from to accepted rejected deleted
+    sentiment { positive negative neutral mixed unscored } activeAuthors } }`;

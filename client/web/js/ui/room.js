@@ -64,6 +64,7 @@ export function createRoomView({ room, isOwner, onJoin, onSend, onTag, onClearTa
       h("h2", { id: "room-title" }, h("span", { class: "room-name", text: room.name }), room.visibility === "PRIVATE" ? h("span", { class: "badge", text: "Private" }) : null),
       room.description ? h("p", { class: "room-description", text: room.description }) : null,
       summary,
+      h("a", { class: "room-analytics", href: `#/analytics?room=${encodeURIComponent(room.id)}`, text: "Room analytics" }),
     ),
     h("div", { class: "join-bar" }, field("Reading language", language), joinButton, memberState),
   );
