@@ -36,7 +36,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required; found $$($(PYTHON) --version)"; exit 1; }
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e '.[local,local-nlp,client,dev]'
+	$(PIP) install --quiet -e '.[local,local-nlp,client,parquet,dev]'
 	touch $(STAMP)
 
 venv: $(STAMP)

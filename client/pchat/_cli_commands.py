@@ -316,7 +316,8 @@ async def export(ctx: Context) -> int:
               "pages": result.pages, "resumedMessages": result.resumed_rows})
     resumed = (f" ({result.resumed_rows} of them by an earlier run)"
                if result.resumed_rows else "")
-    ctx.note(f"exported {result.rows} message(s){resumed} to {args.output}")
+    ctx.note(f"exported {result.rows} message(s) in {result.pages} page(s){resumed} "
+             f"to {args.output}")
     return OK
 
 
