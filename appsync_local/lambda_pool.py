@@ -75,9 +75,8 @@ class LambdaPool:
             raise LambdaInvokeError(UNHANDLED, "Lambda pool is closed")
         spec = self._functions[function_id]
         request_id = str(uuid.uuid4())
-        line = json.dumps({"event": event, "request_id": request_id,
-                           "deadline_ms": int((time.time() + spec.timeout_s) * 1000)})
-        if len(line) > MAX_PAYLOAD_BYTES:
+        body = json.dumps(event)
+        if len(body) + _ENVELOPE_BYTES > MAX_PAYLOAD_BYTES:
             raise LambdaInvokeError(
                 "Lambda:RequestEntityTooLargeException",
                 f"Request must be smaller than {MAX_PAYLOAD_BYTES} bytes for the "
@@ -88,7 +87,11 @@ class LambdaPool:
             if worker is None:
                 worker = await self._start(spec)
                 slots.register(worker)
-            reply = await worker.call(line, spec.timeout_s)
+            # The function's time starts when its worker receives the event, as on Lambda
+            # (the init phase and waiting for a free environment do not count), so the
+            # context's get_remaining_time_in_millis() and the kill below agree.
+            reply = await worker.call(_request_line(body, request_id, spec.timeout_s),
+                                      spec.timeout_s)
         except asyncio.CancelledError:
             # The caller went away mid-call (e.g. a WebSocket closed while its start's
             # resolver ran). Replies are matched by order, so the worker's pending reply
@@ -134,6 +137,19 @@ class LambdaPool:
             for worker in slots.drain():
                 worker.close()
         await asyncio.sleep(0)
+
+
+# {"event": , "request_id": "<uuid>", "deadline_ms": <13 digits>} around the event.
+_ENVELOPE_BYTES = 96
+
+
+def _request_line(body: str, request_id: str, timeout_s: float) -> str:
+    """The worker's request: the event (already JSON) and the invocation's deadline in epoch
+    milliseconds, which the worker's context counts down from (like Lambda's
+    ``Lambda-Runtime-Deadline-Ms``)."""
+    deadline_ms = int((time.time() + timeout_s) * 1000)
+    return (f'{{"event": {body}, "request_id": {json.dumps(request_id)}, '
+            f'"deadline_ms": {deadline_ms}}}')
 
 
 def _unwrap(reply: dict[str, Any], spec: FunctionSpec) -> Any:

@@ -198,6 +198,22 @@ class InMemoryStore(AnalyticsCounters):
             self._count_replace(message, added, removed, previous_sentiment)
             return message
 
+    def update_translations(self, message: Message, expected_version: int) -> bool:
+        with self._lock:
+            current = self.messages.get((message.room_id, message.id))
+            if current is None or current.deleted or current.version != expected_version:
+                return False
+            self.messages[(message.room_id, message.id)] = dataclasses.replace(
+                current,
+                translations=message.translations,
+                translation_status=message.translation_status,
+                untranslated_languages=message.untranslated_languages,
+                pending_translations=message.pending_translations,
+                version=message.version,
+                last_changed_at_ms=message.last_changed_at_ms,
+            )
+            return True
+
     def list_messages_for_room(
         self, room_id: str, limit: int, next_token: str | None
     ) -> Page[Message]:

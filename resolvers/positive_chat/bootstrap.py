@@ -29,6 +29,8 @@ from .services.stats import StatsService
 from .services.translation import TranslationService
 
 if TYPE_CHECKING:
+    from botocore.config import Config
+
     from .settings import Settings
 
 
@@ -141,6 +143,30 @@ def dynamodb_store(settings: Settings) -> Store:
     )
 
 
+# Comprehend and Translate clients (docs/nlp.md, "Time budget"). Every call is bounded:
+# connect 1 s, read 3 s (real answers take 0.05-0.5 s), retried in botocore's standard mode,
+# which backs off on throttling (random(0, 1 s x 2^attempt)) and on 5xx (50 ms scale).
+# total_max_attempts counts every call, the first one included:
+# * Comprehend 3: language, sentiment and topics are required; a post that still fails
+#   answers ProviderThrottled/ProviderError (retryable) and the client sends it again;
+# * Translate 2: a failed target is pending and the stream handler tries it once more.
+# Whatever the SDK does, the request's deadline (services/budget.py) has the last word.
+PROVIDER_CONNECT_TIMEOUT_S = 1
+PROVIDER_READ_TIMEOUT_S = 3
+PROVIDER_ATTEMPTS = {"comprehend": 3, "translate": 2}
+
+
+def provider_config(service: str) -> Config:
+    """The botocore client configuration for ``comprehend`` or ``translate``."""
+    from botocore.config import Config
+
+    return Config(
+        connect_timeout=PROVIDER_CONNECT_TIMEOUT_S,
+        read_timeout=PROVIDER_READ_TIMEOUT_S,
+        retries={"mode": "standard", "total_max_attempts": PROVIDER_ATTEMPTS[service]},
+    )
+
+
 def nlp_for(settings: Settings) -> Nlp:
     from .adapters import nlp
 
@@ -153,17 +179,27 @@ def nlp_for(settings: Settings) -> Nlp:
             nlp.UnavailableTranslator(),
         )
     import boto3
-    from botocore.config import Config
 
-    # Standard retry mode backs off on throttling; timeouts stay well inside AppSync's 30 s.
-    config = Config(
-        retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5
+    comprehend = boto3.client(
+        "comprehend", region_name=settings.region, config=provider_config("comprehend")
     )
-    comprehend = boto3.client("comprehend", region_name=settings.region, config=config)
-    translate = boto3.client("translate", region_name=settings.region, config=config)
     return Nlp(
         nlp.ComprehendLanguageDetector(comprehend),
         nlp.ComprehendSentimentAnalyzer(comprehend),
         nlp.ComprehendTopicExtractor(comprehend),
-        nlp.AmazonTranslator(translate),
+        translator_for(settings),
     )
+
+
+def translator_for(settings: Settings) -> Translator:
+    """The translator alone (the stream handler completes pending translations with it)."""
+    from .adapters import nlp
+
+    if settings.nlp_provider == "local":
+        return nlp.UnavailableTranslator()
+    import boto3
+
+    translate = boto3.client(
+        "translate", region_name=settings.region, config=provider_config("translate")
+    )
+    return nlp.AmazonTranslator(translate)

@@ -165,6 +165,16 @@ class MessageRepository(Protocol):
         """
         ...
 
+    def update_translations(self, message: Message, expected_version: int) -> bool:
+        """Store ``message``'s translation fields (translations, translationStatus,
+        untranslatedLanguages, pending translations) with its ``version`` and
+        ``last_changed_at_ms``, if the stored message is at ``expected_version`` and not
+        deleted; nothing else of the item changes (no counter moves).
+
+        Returns False, writing nothing, when the message changed meanwhile or is gone.
+        """
+        ...
+
     def list_messages_for_room(
         self, room_id: str, limit: int, next_token: str | None
     ) -> Page[Message]:

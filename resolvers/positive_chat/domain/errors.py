@@ -13,7 +13,9 @@ one hierarchy, mapped to GraphQL ``errorType`` in one place
     ├── DuplicateRequestError    clientId reused for a different message
     └── DependencyError          a port (store, NLP provider) failed
         ├── StoreError
-        └── ProviderError
+        └── ProviderError        (info: provider, operation, code, retryable)
+            ├── ProviderThrottledError   the provider refused for rate; retry later
+            ├── DeadlineExceededError    not done within the request's time budget
             └── TranslationUnavailableError
 """
 
@@ -89,6 +91,37 @@ class StoreError(DependencyError):
 
 class ProviderError(DependencyError):
     error_type = "ProviderError"
+
+
+class ProviderThrottledError(ProviderError):
+    """The provider refused the call for rate (after the SDK's retries); retry later.
+
+    ``info["retryable"]`` is True. Adapters raise it; the services tell it apart through
+    ``error_type`` or ``info`` as well.
+    """
+
+    error_type = "ProviderThrottled"
+    retryable = True
+
+
+class DeadlineExceededError(ProviderError):
+    """A provider step could not be done within the request's time budget
+    (``domain.deadline``); nothing was written, so the same request may be retried.
+
+    Clients see ``errorType: ProviderError`` with ``errorInfo = {provider: "nlp",
+    operation: <step>, code: "DeadlineExceeded", retryable: true}``.
+    """
+
+    def __init__(self, operation: str) -> None:
+        super().__init__(
+            f"{operation} did not finish within the request's time budget",
+            info={
+                "provider": "nlp",
+                "operation": operation,
+                "code": "DeadlineExceeded",
+                "retryable": True,
+            },
+        )
 
 
 class TranslationUnavailableError(ProviderError):

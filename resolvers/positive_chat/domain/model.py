@@ -159,6 +159,11 @@ class Message:
     last_changed_at_ms: int
     deleted: bool = False
     edited_at_ms: int | None = None
+    # Reader languages (also in ``untranslated_languages``) the request's time budget or a
+    # retryable provider failure left untranslated: the stream handler tries them once more
+    # and stores the outcome as the next version (services/pending_translations.py).
+    # Internal state: not part of the GraphQL type.
+    pending_translations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,18 @@ from typing import Any
 from aws_lambda_powertools.event_handler.graphql_appsync.router import Router
 
 from ..bootstrap import Services, bootstrap
+from ..domain.deadline import Deadline
 from ..domain.model import Caller
 from ..settings import Settings
 from .identity import caller_from_identity
 
 _services: Services | None = None
+
+# Kept back from the invocation's remaining time for what follows the provider steps of a
+# post: the DynamoDB transaction (with the SDK's retries) and returning the response. With
+# the ApiFunction's 15 s Timeout a post gets ~12 s for language, sentiment, topics and
+# translations (docs/nlp.md, "Time budget").
+RESPONSE_MARGIN_S = 3.0
 
 
 def services() -> Services:
@@ -39,3 +46,12 @@ def current_caller(router: Router) -> Caller:
     if event is None:  # pragma: no cover - Powertools sets it before calling a resolver
         raise RuntimeError("no current AppSync event")
     return caller_of(event.raw_event)
+
+
+def request_deadline(router: Router) -> Deadline:
+    """The time budget of the current invocation: Lambda's remaining time minus
+    ``RESPONSE_MARGIN_S`` (unbounded when there is no Lambda context, e.g. a tool)."""
+    remaining_ms = getattr(router.lambda_context, "get_remaining_time_in_millis", None)
+    if remaining_ms is None:
+        return Deadline.unbounded()
+    return Deadline.after(remaining_ms() / 1000 - RESPONSE_MARGIN_S)

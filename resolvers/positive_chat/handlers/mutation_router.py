@@ -12,7 +12,7 @@ from ..domain import commands
 from ..domain.errors import ValidationError
 from ..domain.events import MessageAccepted, MessageRejected, PostOutcome
 from ..domain.model import Caller, Visibility
-from .context import current_caller, services
+from .context import current_caller, request_deadline, services
 from .observability import logger, metrics
 
 router = Router()  # type: ignore[no-untyped-call]
@@ -113,7 +113,8 @@ def post_message(input: dict[str, Any]) -> dict[str, Any]:
             text=input["text"],
             client_id=input["clientId"],
             language=input.get("language"),
-        )
+        ),
+        request_deadline(router),
     )
     return _outcome(outcome, input["roomId"])
 
@@ -128,7 +129,8 @@ def edit_message(input: dict[str, Any]) -> dict[str, Any]:
             text=input["text"],
             expected_version=input["expectedVersion"],
             language=input.get("language"),
-        )
+        ),
+        request_deadline(router),
     )
     return _outcome(outcome, input["roomId"])
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from ..domain import limits as checks
 from ..domain.analytics import sentiment_bucket
 from ..domain.commands import DeleteMessage, EditMessage, PostMessage
+from ..domain.deadline import Deadline
 from ..domain.errors import (
     ConflictError,
     DuplicateRequestError,
@@ -42,6 +43,11 @@ logger = logging.getLogger(__name__)
 # just before the previous startedAt could otherwise be missed. Clients drop the
 # duplicates by (id, _version).
 SYNC_OVERLAP_MS = 5_000
+# Translation is the one step a post can do without: the request waits for it at most this
+# long (and never past its deadline); what is not done by then is stored as pending and
+# completed by the stream handler (services/pending_translations.py). Healthy Translate
+# answers in ~0.1-0.3 s per target, targets run in parallel.
+REQUEST_TRANSLATION_BUDGET_S = 4.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,12 +81,18 @@ class MessageService:
 
     # ------------------------------------------------------------------ writes
 
-    def post(self, cmd: PostMessage) -> PostOutcome:
+    def post(self, cmd: PostMessage, deadline: Deadline | None = None) -> PostOutcome:
         """Validate, judge, tag, translate, then store atomically.
 
+        ``deadline``: the request's time budget (the handler's remaining time minus a margin
+        for the write and the response). Language, sentiment and topics must finish within it,
+        or DeadlineExceededError (retryable) is raised before anything is written;
+        translations not done within it are stored as pending.
+
         Raises ValidationError, NotFoundError, UnauthorizedError, DuplicateRequestError,
-        StoreError, ProviderError.
+        StoreError, ProviderError (DeadlineExceededError, ProviderThrottledError).
         """
+        deadline = deadline or Deadline.unbounded()
         text = checks.check_text(cmd.text, self._limits)
         client_id = checks.check_client_id(cmd.client_id)
         room_id = checks.check_id(cmd.room_id, field="roomId")
@@ -93,9 +105,9 @@ class MessageService:
         if earlier is not None:
             return self._replayed(earlier, author)
 
-        language = self._analysis.language(text, hint, fallback=membership.language)
-        judgement = self._analysis.judge(text, language)
-        rejected = self._rejection(room, author, judgement)
+        language = self._analysis.language(text, hint, membership.language, deadline)
+        judgement = self._analysis.judge(text, language, deadline)
+        rejected = self._rejection(room, author, judgement, deadline)
         if rejected is not None:
             return rejected
 
@@ -103,7 +115,7 @@ class MessageService:
         # the analytics counters by createdAt, and both must put a message in the same bucket.
         message_id = self._ids.new()
         now = ulid_time_ms(message_id)
-        message = self._compose(text, room, judgement, now)
+        message = self._compose(text, room, judgement, now, deadline)
         message = dataclasses.replace(
             message,
             id=message_id,
@@ -118,11 +130,14 @@ class MessageService:
             return self._replayed(stored, author)
         return MessageAccepted(stored, created=True)
 
-    def edit(self, cmd: EditMessage) -> PostOutcome:
+    def edit(self, cmd: EditMessage, deadline: Deadline | None = None) -> PostOutcome:
         """Re-moderate the new text; apply only if the caller saw the current version.
+        ``deadline`` as for ``post``.
 
-        Raises ValidationError, NotFoundError, UnauthorizedError, ConflictError.
+        Raises ValidationError, NotFoundError, UnauthorizedError, ConflictError,
+        ProviderError.
         """
+        deadline = deadline or Deadline.unbounded()
         text = checks.check_text(cmd.text, self._limits)
         checks.check_version(cmd.expected_version)
         hint = checks.check_language(cmd.language) if cmd.language else None
@@ -130,14 +145,14 @@ class MessageService:
         current = self._own_message(room, cmd.message_id, cmd.caller, allow_moderator=False)
         _check_version(current, cmd.expected_version)
 
-        language = self._analysis.language(text, hint, fallback=membership.language)
-        judgement = self._analysis.judge(text, language)
-        rejected = self._rejection(room, current.author, judgement)
+        language = self._analysis.language(text, hint, membership.language, deadline)
+        judgement = self._analysis.judge(text, language, deadline)
+        rejected = self._rejection(room, current.author, judgement, deadline)
         if rejected is not None:
             return rejected
 
         now = self._now()
-        composed = self._compose(text, room, judgement, now)
+        composed = self._compose(text, room, judgement, now, deadline)
         edited = dataclasses.replace(
             current,
             text=composed.text,
@@ -148,6 +163,7 @@ class MessageService:
             translations=composed.translations,
             translation_status=composed.translation_status,
             untranslated_languages=composed.untranslated_languages,
+            pending_translations=composed.pending_translations,
             points=composed.points,
             version=current.version + 1,
             last_changed_at_ms=now,
@@ -183,6 +199,7 @@ class MessageService:
             tags=(),
             translations=(),
             untranslated_languages=(),
+            pending_translations=(),
             points=0,
             sentiment=None,
             deleted=True,
@@ -250,10 +267,17 @@ class MessageService:
 
     # ------------------------------------------------------------------ helpers
 
-    def _compose(self, text: str, room: Room, judgement: Judgement, now: int) -> Message:
+    def _compose(
+        self, text: str, room: Room, judgement: Judgement, now: int, deadline: Deadline
+    ) -> Message:
         """The parts of a message the pipeline decides (ids and authorship set by callers)."""
-        tags = self._analysis.tags(text, judgement)
-        outcome = self._translation.for_readers(text, judgement.language, room.reader_languages)
+        tags = self._analysis.tags(text, judgement, deadline)
+        outcome = self._translation.for_readers(
+            text,
+            judgement.language,
+            room.reader_languages,
+            deadline.capped(REQUEST_TRANSLATION_BUDGET_S),
+        )
         return Message(
             id="",
             room_id=room.id,
@@ -266,6 +290,7 @@ class MessageService:
             translations=outcome.translations,
             translation_status=outcome.status,
             untranslated_languages=outcome.untranslated,
+            pending_translations=outcome.pending,
             points=points_for(judgement.sentiment),
             created_at_ms=now,
             client_id="",
@@ -274,7 +299,7 @@ class MessageService:
         )
 
     def _rejection(
-        self, room: Room, author: Author, judgement: Judgement
+        self, room: Room, author: Author, judgement: Judgement, deadline: Deadline
     ) -> MessageRejected | None:
         reason = rejection_reason(judgement.sentiment, judgement.moderation, room)
         if reason is None:
@@ -283,8 +308,10 @@ class MessageService:
         text, hint_language = hint_for(reason, judgement.language)
         message, hint = text.message, text.hint
         if not has_written_hint(reason, judgement.language):
-            message_t = self._translation.translate_one(message, hint_language, judgement.language)
-            hint_t = self._translation.translate_one(hint, hint_language, judgement.language)
+            budget = deadline.capped(REQUEST_TRANSLATION_BUDGET_S)
+            language = judgement.language
+            message_t = self._translation.translate_one(message, hint_language, language, budget)
+            hint_t = self._translation.translate_one(hint, hint_language, language, budget)
             if message_t is not None and hint_t is not None:
                 message, hint, hint_language = message_t, hint_t, judgement.language
         return MessageRejected(

@@ -28,6 +28,8 @@ class StreamItem:
     message: Message | None = None
     room: Room | None = None
     tag_room_id: str | None = None
+    # The message's version before a MODIFY (its OldImage), when the record has one.
+    previous_version: int | None = None
 
 
 @dataclass
@@ -59,6 +61,10 @@ def _change_for(
     clock_ms: Callable[[], int],
 ) -> Change | None:
     if item.message is not None and item.event_name in ("INSERT", "MODIFY"):
+        if item.event_name == "MODIFY" and item.previous_version == item.message.version:
+            # Internal bookkeeping (a background translation attempt that added nothing
+            # clears its pending mark): nothing a reader sees changed.
+            return None
         return MessageChanged(item.message)
     if item.room is not None and item.event_name == "INSERT" and item.room.is_public:
         return RoomCreated(item.room)

@@ -1,17 +1,25 @@
-"""Translating a message into its readers' languages, cached by text and target."""
+"""Translating a message into its readers' languages, cached by text and target.
+
+Targets are translated in parallel (``budget.MAX_PARALLEL_CALLS`` at a time) within the
+request's time budget. What the budget did not reach, or what failed retryably, is
+*pending*: the message is stored without it and the stream handler tries once more
+(``services/pending_translations.py``).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import logging
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from threading import Lock
 
+from ..domain.deadline import Deadline
 from ..domain.errors import ProviderError, StoreError, TranslationUnavailableError
 from ..domain.model import Translation, TranslationStatus
 from ..ports import TranslationCache, Translator
+from .budget import in_parallel
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +29,19 @@ class TranslationOutcome:
     translations: tuple[Translation, ...]
     status: TranslationStatus
     untranslated: tuple[str, ...]
+    # The part of ``untranslated`` worth another try later: targets the time budget did not
+    # reach and targets that failed retryably (throttling, 5xx, timeouts). Targets over the
+    # bound and permanent failures (an unsupported pair) are untranslated for good.
+    pending: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TargetResults:
+    """One round of provider calls for some targets (cache first)."""
+
+    found: dict[str, str]
+    pending: tuple[str, ...]  # not reached within the budget, or failed retryably
+    failed: tuple[str, ...]  # failed for good
 
 
 def text_key(text: str, source: str) -> str:
@@ -70,12 +91,18 @@ class TranslationService:
         return self._translator.available
 
     def for_readers(
-        self, text: str, source: str, reader_languages: Sequence[str]
+        self,
+        text: str,
+        source: str,
+        reader_languages: Sequence[str],
+        deadline: Deadline | None = None,
     ) -> TranslationOutcome:
-        """Translate into every reader language but the source, at most ``max_targets``.
+        """Translate into every reader language but the source, at most ``max_targets``,
+        the targets in parallel, within ``deadline`` (unbounded when None).
 
-        Never raises for provider trouble: a failed target is reported in
-        ``untranslated`` and the status says PARTIAL/UNAVAILABLE.
+        Never raises for provider trouble: a target not done is reported in
+        ``untranslated`` (and in ``pending`` when a later attempt may succeed) and the
+        status says PARTIAL/UNAVAILABLE.
         """
         wanted = [lang for lang in dict.fromkeys(reader_languages) if lang != source]
         if not wanted:
@@ -83,20 +110,73 @@ class TranslationService:
         if not self._translator.available:
             return TranslationOutcome((), TranslationStatus.UNAVAILABLE, tuple(wanted))
         targets, over_bound = wanted[: self._max_targets], wanted[self._max_targets :]
-        found = self._lookup(text, source, targets)
-        missing = [t for t in targets if t not in found]
-        if missing:
-            found.update(self._translate(text, source, missing))
+        round_ = self.translate_targets(text, source, targets, deadline)
+        found = round_.found
         translations = tuple(Translation(t, found[t]) for t in targets if t in found)
         untranslated = tuple(t for t in targets if t not in found) + tuple(over_bound)
         status = TranslationStatus.PARTIAL if untranslated else TranslationStatus.COMPLETE
-        return TranslationOutcome(translations, status, untranslated)
+        return TranslationOutcome(translations, status, untranslated, round_.pending)
 
-    def translate_one(self, text: str, source: str, target: str) -> str | None:
-        """One translation, or None when unavailable or failed (used for rejection hints)."""
+    def translate_targets(
+        self, text: str, source: str, targets: Sequence[str], deadline: Deadline | None = None
+    ) -> TargetResults:
+        """Cache first, then one provider call per missing target, in parallel (at most
+        ``budget.MAX_PARALLEL_CALLS``), until ``deadline``. Never raises for provider trouble."""
+        deadline = deadline or Deadline.unbounded()
+        targets = [t for t in dict.fromkeys(targets) if t != source]
+        found = self._lookup(text, source, targets)
+        missing = [t for t in targets if t not in found]
+        if not missing:
+            return TargetResults(found, (), ())
+        if not self._translator.available:
+            return TargetResults(found, (), tuple(missing))
+        translator = self._translator
+
+        def one(target: str) -> Callable[[], dict[str, str]]:
+            return lambda: translator.translate(text, source, [target])
+
+        settled = in_parallel(deadline, {t: one(t) for t in missing})
+        for failure in settled.failures.values():
+            if not isinstance(failure, ProviderError):
+                raise failure  # a bug, not provider trouble: not hidden as "untranslated"
+        fresh = {t: out[t] for t, out in settled.results.items() if t in out}
+        pending = list(settled.not_done)
+        failed: list[str] = []
+        for target in missing:
+            if target in fresh or target in pending:
+                continue
+            if _retryable(settled.failures.get(target)):
+                pending.append(target)
+            else:
+                failed.append(target)
+        if settled.failures:
+            logger.warning(
+                "translation failed for %d target(s)",
+                len(settled.failures),
+                extra={"codes": {t: _code(e) for t, e in settled.failures.items()}},
+            )
+        if settled.not_done:
+            logger.warning(
+                "translation deferred: time budget spent",
+                extra={"targets": list(settled.not_done)},
+            )
+        self._remember(text, source, fresh)
+        found.update(fresh)
+        order = {t: i for i, t in enumerate(targets)}
+        return TargetResults(
+            found,
+            tuple(sorted(pending, key=order.__getitem__)),
+            tuple(sorted(failed, key=order.__getitem__)),
+        )
+
+    def translate_one(
+        self, text: str, source: str, target: str, deadline: Deadline | None = None
+    ) -> str | None:
+        """One translation, or None when unavailable, failed or out of time (used for the
+        pivot translation and rejection hints)."""
         if source == target:
             return None
-        outcome = self.for_readers(text, source, [target])
+        outcome = self.for_readers(text, source, [target], deadline)
         return outcome.translations[0].text if outcome.translations else None
 
     def _lookup(self, text: str, source: str, targets: list[str]) -> dict[str, str]:
@@ -119,14 +199,7 @@ class TranslationService:
             found.update(shared)
         return found
 
-    def _translate(self, text: str, source: str, targets: list[str]) -> dict[str, str]:
-        try:
-            fresh = self._translator.translate(text, source, targets)
-        except TranslationUnavailableError:
-            return {}
-        except ProviderError:
-            logger.warning("translation failed for %d target(s)", len(targets), exc_info=True)
-            return {}
+    def _remember(self, text: str, source: str, fresh: dict[str, str]) -> None:
         key = text_key(text, source)
         for target, value in fresh.items():
             self._memory.put((key, target), value)
@@ -135,4 +208,18 @@ class TranslationService:
                 self._cache.put_many(key, fresh)
             except StoreError:
                 logger.warning("translation cache write failed", exc_info=True)
-        return fresh
+
+
+def _retryable(error: Exception | None) -> bool:
+    """A failure a later attempt may not meet: throttling, 5xx, timeouts."""
+    if isinstance(error, TranslationUnavailableError) or not isinstance(error, ProviderError):
+        return False
+    info = error.info if isinstance(error.info, dict) else {}
+    return bool(info.get("retryable"))
+
+
+def _code(error: Exception) -> str:
+    info = getattr(error, "info", None)
+    if isinstance(info, dict) and info.get("code"):
+        return str(info["code"])
+    return type(error).__name__

@@ -85,3 +85,21 @@ async def test_queued_callers_survive_a_timeout() -> None:
         assert (await asyncio.wait_for(queued, 10))["cold_starts"] == 1
     finally:
         await pool.close()
+
+
+async def test_remaining_time_counts_from_the_start_of_the_invocation() -> None:
+    """get_remaining_time_in_millis() starts at the function's Timeout when the handler
+    gets the event - waiting for a busy worker or a cold start does not eat into it (handlers
+    derive their time budget from it) - and counts down in real time."""
+    pool = LambdaPool({"Sleepy": _spec(timeout=5)}, workers_per_function=1)
+    try:
+        busy = asyncio.ensure_future(pool.invoke("Sleepy", {"sleep": 1.5}))
+        await asyncio.sleep(0.05)
+        queued = await pool.invoke("Sleepy", {"sleep": 0.5})  # waited ~1.5 s for the worker
+        first = await busy
+    finally:
+        await pool.close()
+    for result in (first, queued):
+        assert 4_000 < result["remaining_ms"] <= 5_000, result["remaining_ms"]
+    assert 3_000 < first["remaining_ms_after"] <= first["remaining_ms"] - 1_400
+    assert queued["remaining_ms_after"] <= queued["remaining_ms"] - 400

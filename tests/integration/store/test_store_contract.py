@@ -16,7 +16,11 @@ from typing import Any
 
 import boto3
 import pytest
-from positive_chat.adapters.dynamodb import TABLE_DEFINITION, message_from_item
+from positive_chat.adapters.dynamodb import (
+    TABLE_DEFINITION,
+    decode_stream_record,
+    message_from_item,
+)
 from positive_chat.bootstrap import Store
 from positive_chat.domain.analytics import SentimentBucket, sentiment_bucket
 from positive_chat.domain.errors import (
@@ -396,6 +400,61 @@ def test_concurrent_retries_store_exactly_one_message(store: Store, ids: Ids) ->
 
 
 # ------------------------------------------------------------------------------ history, edits
+
+
+def test_pending_translations_round_trip_and_complete_as_the_next_version(
+    store: Store, ids: Ids
+) -> None:
+    r = create(store, room(ids))
+    m = store.messages.add_message(
+        dataclasses.replace(
+            msg(ids, r.id, tags=("roses",), points=2, at=T0 + 1),
+            untranslated_languages=("de", "es"),
+            pending_translations=("de", "es"),
+        )
+    )
+    assert store.messages.get_message(r.id, m.id) == m
+    cloud = store.stats.top_tags(r.id, 10)
+
+    # When the background attempt translated de (es still failing)
+    completed = dataclasses.replace(
+        m,
+        translations=(*m.translations, Translation("de", "Hallo Garten")),
+        untranslated_languages=("es",),
+        pending_translations=(),
+        version=2,
+        last_changed_at_ms=T0 + 50,
+    )
+    assert store.messages.update_translations(completed, expected_version=1) is True
+
+    # Then the message is the next version, seen by delta sync; nothing else moved
+    assert store.messages.get_message(r.id, m.id) == completed
+    assert [(c.id, c.version) for c in store.messages.list_changes_for_room(
+        r.id, T0 + 10, 10, None).items] == [(m.id, 2)]
+    assert store.stats.top_tags(r.id, 10) == cloud
+    assert [(e.user, e.points) for e in store.stats.leaderboard(r.id, 10)] == [(ALICE, 2)]
+    # A stale completion (the message moved on) writes nothing
+    stale = dataclasses.replace(completed, translations=(), version=3, last_changed_at_ms=T0 + 60)
+    assert store.messages.update_translations(stale, expected_version=1) is False
+    assert store.messages.get_message(r.id, m.id) == completed
+
+
+def test_pending_translations_of_a_deleted_or_missing_message_are_not_written(
+    store: Store, ids: Ids
+) -> None:
+    r = create(store, room(ids))
+    m = store.messages.add_message(
+        dataclasses.replace(msg(ids, r.id, at=T0 + 1), pending_translations=("de",))
+    )
+    gone = delete(store, m, T0 + 5)
+    late = dataclasses.replace(
+        gone, deleted=False, text="Hello garden", pending_translations=(), version=gone.version
+    )
+    assert store.messages.update_translations(late, expected_version=gone.version) is False
+    assert store.messages.get_message(r.id, m.id) == gone
+    ghost = msg(ids, r.id)
+    assert store.messages.update_translations(ghost, expected_version=1) is False
+    assert store.messages.get_message(r.id, ghost.id) is None
 
 
 def test_history_is_newest_first_paginated_and_skips_tombstones(store: Store, ids: Ids) -> None:
@@ -782,3 +841,6 @@ def test_stream_images_decode_to_the_stored_message(dynamo: Backend, ids: Ids) -
     assert [message_from_item(i["NewImage"]) for i in images] == [m, edited]
     assert message_from_item(images[1]["OldImage"]) == m
     assert images[0]["NewImage"]["entity"] == {"S": "MESSAGE"}
+    # The publisher tells a reader-visible change (a new version) from bookkeeping
+    decoded = [decode_stream_record(rec) for rec in records if rec["dynamodb"]["Keys"] == message_key]
+    assert [(d.event_name, d.previous_version) for d in decoded] == [("INSERT", None), ("MODIFY", 1)]

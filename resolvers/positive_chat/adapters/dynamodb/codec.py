@@ -219,6 +219,8 @@ def message_to_item(msg: Message, *, expires_at: int | None = None) -> Item:
             "translations": [{"language": t.language, "text": t.text} for t in msg.translations],
             "translationStatus": msg.translation_status.value,
             "untranslatedLanguages": list(msg.untranslated_languages),
+            # Left out when empty (most messages): see translation_fields.
+            "pendingTranslations": list(msg.pending_translations) or None,
             "points": msg.points,
             "createdAt": msg.created_at_ms,
             "editedAt": msg.edited_at_ms,
@@ -231,6 +233,23 @@ def message_to_item(msg: Message, *, expires_at: int | None = None) -> Item:
             k.TTL_ATTRIBUTE: expires_at,
         }
     )
+
+
+def translation_fields(msg: Message) -> tuple[Item, list[str]]:
+    """The attributes a background translation completion writes (SET values by name),
+    and those it removes (an empty pendingTranslations is not stored)."""
+    values: dict[str, Any] = {
+        "translations": [{"language": t.language, "text": t.text} for t in msg.translations],
+        "translationStatus": msg.translation_status.value,
+        "untranslatedLanguages": list(msg.untranslated_languages),
+        "_version": msg.version,
+        "_lastChangedAt": msg.last_changed_at_ms,
+        k.GSI2_SK: msg.last_changed_at_ms,
+    }
+    if msg.pending_translations:
+        values["pendingTranslations"] = list(msg.pending_translations)
+        return to_item(values), []
+    return to_item(values), ["pendingTranslations"]
 
 
 def message_from_item(item: RawItem) -> Message:
@@ -263,6 +282,7 @@ def message_from_item(item: RawItem) -> Message:
         ),
         translation_status=TranslationStatus(v["translationStatus"]),
         untranslated_languages=tuple(v.get("untranslatedLanguages", ())),
+        pending_translations=tuple(v.get("pendingTranslations", ())),
         points=_int(v.get("points")),
         created_at_ms=int(v["createdAt"]),
         client_id=v["clientId"],

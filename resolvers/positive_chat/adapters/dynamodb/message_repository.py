@@ -22,6 +22,13 @@ if TYPE_CHECKING:
 _GUARD = 1  # position of the clientId guard in a post transaction
 
 
+class _StaleError(StoreError):
+    """The conditional translation update found another version (internal)."""
+
+    def __init__(self) -> None:
+        super().__init__("the message changed meanwhile")
+
+
 def _live(item: codec.RawItem) -> bool:
     return not item.get("_deleted", {}).get("BOOL", False)
 
@@ -124,6 +131,37 @@ class DynamoMessageRepository:
             f"message {message.id} is at version {current.version}, not {expected_version}",
             current=current,
         )
+
+    def update_translations(self, message: Message, expected_version: int) -> bool:
+        """One conditional UpdateItem of the translation attributes, the version and the
+        last change (and the sync index key with it); False when the stored message is not
+        at ``expected_version``, is a tombstone, or does not exist."""
+        values, removed = codec.translation_fields(message)
+        names = {f"#a{i}": name for i, name in enumerate(values)}
+        by_name = {name: alias for alias, name in names.items()}
+        sets = ", ".join(f"{by_name[name]} = :a{i}" for i, name in enumerate(values))
+        update = f"SET {sets}"
+        for j, name in enumerate(removed):
+            names[f"#r{j}"] = name
+        if removed:
+            update += " REMOVE " + ", ".join(f"#r{j}" for j in range(len(removed)))
+        names |= {"#v": "_version", "#d": "_deleted"}
+        expression_values = {f":a{i}": value for i, value in enumerate(values.values())}
+        expression_values |= {":expected": {"N": str(expected_version)}, ":no": {"BOOL": False}}
+        condition_failed = _StaleError()
+        try:
+            with store_errors("UpdateTranslations", condition_failed=condition_failed):
+                self._client.update_item(
+                    TableName=self._table,
+                    Key=k.key(k.room_pk(message.room_id), k.message_sk(message.id)),
+                    UpdateExpression=update,
+                    ConditionExpression="#v = :expected AND #d = :no",
+                    ExpressionAttributeNames=names,
+                    ExpressionAttributeValues=expression_values,
+                )
+        except _StaleError:
+            return False
+        return True
 
     def list_messages_for_room(
         self, room_id: str, limit: int, next_token: str | None

@@ -28,8 +28,12 @@ def decode_stream_record(record: Mapping[str, Any]) -> StreamItem:
     image = change.get("NewImage") or change.get("OldImage") or {}
     entity = (image.get("entity") or {}).get("S")
     if entity == codec.MESSAGE and "NewImage" in change:
+        old_version = (change.get("OldImage") or {}).get("_version", {}).get("N")
         return StreamItem(
-            record_id, event_name, message=codec.message_from_item(change["NewImage"])
+            record_id,
+            event_name,
+            message=codec.message_from_item(change["NewImage"]),
+            previous_version=None if old_version is None else int(old_version),
         )
     if entity == codec.ROOM and "NewImage" in change:
         return StreamItem(record_id, event_name, room=codec.room_from_item(change["NewImage"]))

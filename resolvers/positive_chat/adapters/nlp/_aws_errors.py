@@ -16,7 +16,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from ...domain.errors import ProviderError
+from ...domain.errors import ProviderError, ProviderThrottledError
 
 # The throttling codes botocore's standard retry mode recognises
 # (botocore/retries/standard.py), minus codes that mean a quota, not a rate.
@@ -43,11 +43,7 @@ _TRANSIENT_CODES = frozenset(
 )
 
 
-class ProviderThrottledError(ProviderError):
-    """The provider refused the call for rate after botocore's retries; retry later."""
-
-    error_type = "ProviderThrottled"
-    retryable = True
+__all__ = ["ProviderThrottledError", "failure", "provider_error"]
 
 
 def failure(
