@@ -10,16 +10,21 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pchat import ExportFormat, ExportResumeError, FileExport
+from pchat import ExportFormat, ExportResumeError, FileExport, Page
 from pchat.errors import OfflineError
 from pchat.export import PARTS_SUFFIX, STATE_SUFFIX
 
 from tests.unit.client.fake_api import FakeApi
-from tests.unit.client.test_cli import Run
+from tests.unit.client.test_cli import POOL, Run
+from tests.unit.client.test_merge import change
 
 pq = pytest.importorskip("pyarrow.parquet")
 
@@ -246,10 +251,6 @@ def test_parquet_without_pyarrow_says_how_to_install_it(
 
 
 async def test_the_library_resumes_with_the_stored_settings(tmp_path: Path) -> None:
-    from pchat import Page
-
-    from tests.unit.client.test_merge import change
-
     pages = [Page((change(f"01{i}", 1, i),), f"t{i}" if i < 3 else None) for i in range(4)]
     asked: list[str | None] = []
 
@@ -274,3 +275,57 @@ async def test_the_library_resumes_with_the_stored_settings(tmp_path: Path) -> N
     with pytest.raises(ExportResumeError):
         target.with_name(target.name + STATE_SUFFIX).write_text('{"version": 99}')
         FileExport(target, ExportFormat.JSONL, {"room": "r"})
+
+
+KILLED_EXPORT = """
+import os, signal, sys
+from tests.unit.client.fake_api import FakeApi
+from tests.unit.client.test_export_resume import seed_for_kill
+from pchat.cli import main
+
+class Killing(FakeApi):
+    async def execute(self, document, variables=None):
+        if len(self.calls_of("MessagesByTag")) == int(sys.argv[1]):
+            os.kill(os.getpid(), signal.SIGKILL)  # no cleanup, no state update: a real kill
+        return await super().execute(document, variables)
+
+api = seed_for_kill(Killing())
+sys.exit(main(sys.argv[2:], transport_factory=lambda config, credentials: api))
+"""
+
+
+def seed_for_kill(api: FakeApi) -> FakeApi:
+    for i in range(MESSAGES):
+        api.seed("room-1", f"note {i}", tags=["coffee"],
+                 created_at=f"2026-11-01T09:{i:02d}:00.000Z")
+    return api
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_process_killed_with_sigkill_mid_export_resumes_exactly(
+        tmp_path: Path, fmt: str) -> None:
+    repo = Path(__file__).resolve().parents[3]
+    config = tmp_path / "runtime.json"
+    config.write_text(json.dumps({"graphqlUrl": "http://127.0.0.1:9/graphql",
+                                  "region": "us-east-1", "apiKey": "da2-x", "userPool": POOL,
+                                  "users": []}))
+    target = tmp_path / f"killed.{fmt}"
+    argv = ["--auth", "api-key", *export_args(target, fmt)]
+    # Given an export killed (SIGKILL) while it asks for its fourth page
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_EXPORT, "3", *argv], cwd=repo,
+        env={**os.environ, "PCHAT_CONFIG": str(config), "NO_COLOR": "1",
+             "PCHAT_CONFIG_DIR": str(tmp_path / "cfg"),
+             "PYTHONPATH": os.pathsep.join([str(repo / "client"), str(repo)])},
+        capture_output=True, text=True, timeout=120, check=False)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert json.loads(Path(f"{target}{STATE_SUFFIX}").read_text())["rows"] == 15
+    # When the same command runs again (here in-process, on the same data)
+    runner = Run(tmp_path, seed_for_kill(FakeApi()))
+    runner.env["PCHAT_CONFIG"] = str(config)
+    assert runner(*argv) == 0, runner.err
+    # Then every message is in the file once
+    assert [r["text"] for r in read_rows(target, fmt)] == [
+        f"note {i}" for i in reversed(range(MESSAGES))]
+    assert [c.get("nextToken") for c in runner.api.calls_of("MessagesByTag")] == [
+        "tok-15", "tok-20"]
