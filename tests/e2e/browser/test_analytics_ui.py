@@ -33,14 +33,26 @@ BOOKS = "01BOOKS00000000000000000AA"
 XSS_ROOM = "01XSS0000000000000000000AA"
 
 TOP = [("garden", 12), ("tomatoes", 7), ("watering", 5), ("sunflowers", 3), ("compost", 1)]
-STATS = {"accepted": 42, "rejected": 6, "deleted": 2, "activeAuthors": 5,
-         "sentiment": {"positive": 30, "negative": 1, "neutral": 6, "mixed": 2, "unscored": 1}}
+STATS = {
+    "accepted": 42,
+    "rejected": 6,
+    "deleted": 2,
+    "activeAuthors": 5,
+    "sentiment": {"positive": 30, "negative": 1, "neutral": 6, "mixed": 2, "unscored": 1},
+}
 
 
 def room(room_id: str, name: str, visibility: str = "PUBLIC") -> dict[str, Any]:
-    return {"id": room_id, "name": name, "description": None, "visibility": visibility,
-            "owner": {"id": "sub-owner", "username": "olivia"}, "languages": ["en"],
-            "memberCount": 3, "createdAt": "2025-01-01T00:00:00Z"}
+    return {
+        "id": room_id,
+        "name": name,
+        "description": None,
+        "visibility": visibility,
+        "owner": {"id": "sub-owner", "username": "olivia"},
+        "languages": ["en"],
+        "memberCount": 3,
+        "createdAt": "2025-01-01T00:00:00Z",
+    }
 
 
 def jwt(claims: dict[str, Any]) -> str:
@@ -66,11 +78,22 @@ def buckets_of(variables: dict[str, Any]) -> list[int]:
     return list(range(start, end, step))
 
 
-def error(op_field: str, error_type: str, message: str,
-          info: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"data": None, "errors": [{
-        "path": [op_field], "data": None, "errorType": error_type, "errorInfo": info,
-        "locations": [{"line": 2, "column": 3, "sourceName": None}], "message": message}]}
+def error(
+    op_field: str, error_type: str, message: str, info: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    return {
+        "data": None,
+        "errors": [
+            {
+                "path": [op_field],
+                "data": None,
+                "errorType": error_type,
+                "errorInfo": info,
+                "locations": [{"line": 2, "column": 3, "sourceName": None}],
+                "message": message,
+            }
+        ],
+    }
 
 
 @dataclass
@@ -82,10 +105,12 @@ class FakeApi:
     trend_count: Callable[[int], int] = lambda i: (i * 3) % 4
     stats: dict[str, Any] = field(default_factory=lambda: dict(STATS))
     failures: dict[str, dict[str, Any]] = field(default_factory=dict)
-    public: list[dict[str, Any]] = field(default_factory=lambda: [
-        room(GARDEN, "Garden club"), room(XSS_ROOM, f"Tips {XSS_IMG}")])
-    mine: list[dict[str, Any]] = field(default_factory=lambda: [
-        room(GARDEN, "Garden club"), room(BOOKS, "Book club", "PRIVATE")])
+    public: list[dict[str, Any]] = field(
+        default_factory=lambda: [room(GARDEN, "Garden club"), room(XSS_ROOM, f"Tips {XSS_IMG}")]
+    )
+    mine: list[dict[str, Any]] = field(
+        default_factory=lambda: [room(GARDEN, "Garden club"), room(BOOKS, "Book club", "PRIVATE")]
+    )
     hold: bool = False
     held: list[tuple[Any, str, dict[str, Any]]] = field(default_factory=list)
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
@@ -110,39 +135,72 @@ class FakeApi:
             self.fulfil(route, op, variables)
 
     def fulfil(self, route: Any, op: str, variables: dict[str, Any]) -> None:
-        route.fulfill(status=200, content_type="application/json",
-                      body=json.dumps(self.answer(op, variables)))
+        route.fulfill(
+            status=200, content_type="application/json", body=json.dumps(self.answer(op, variables))
+        )
 
     def answer(self, op: str, v: dict[str, Any]) -> dict[str, Any]:
         if op in self.failures:
             return self.failures[op]
         if op == "Me":
-            return {"data": {"me": {"id": "sub-dana", "username": "dana", "preferredLanguage": "en",
-                                    "points": 0, "rejectedCount": 0}}}
+            return {
+                "data": {
+                    "me": {
+                        "id": "sub-dana",
+                        "username": "dana",
+                        "preferredLanguage": "en",
+                        "points": 0,
+                        "rejectedCount": 0,
+                    }
+                }
+            }
         if op == "Rooms":
             items = self.public if v.get("scope") == "PUBLIC" else self.mine
             return {"data": {"rooms": {"items": items, "nextToken": None}}}
         cross_room = op in ("TopTags", "TagTrends") and v.get("roomId") is None
         if cross_room and not self.analyst:
             what = "Top tags" if op == "TopTags" else "Tag trends"
-            return error(op[0].lower() + op[1:], "Unauthorized",
-                         f"{what} across every room needs the 'analysts' group; pass roomId for one room")
+            return error(
+                op[0].lower() + op[1:],
+                "Unauthorized",
+                f"{what} across every room needs the 'analysts' group; pass roomId for one room",
+            )
         if op == "TopTags":
             return {"data": {"topTags": [{"tag": t, "count": n} for t, n in self.top(v)]}}
         if op == "TagTrends":
             starts = buckets_of(v)
             counts = [self.trend_count(i) for i in range(len(starts))]
-            return {"data": {"tagTrends": {
-                "tag": v["tag"].strip().lower(), "roomId": v.get("roomId"),
-                "granularity": v["granularity"], "from": iso(starts[0]),
-                "to": iso(starts[-1] + (starts[1] - starts[0] if len(starts) > 1 else HOUR_MS)),
-                "buckets": [{"start": iso(s), "count": n} for s, n in zip(starts, counts, strict=True)],
-                "total": sum(counts)}}}
+            return {
+                "data": {
+                    "tagTrends": {
+                        "tag": v["tag"].strip().lower(),
+                        "roomId": v.get("roomId"),
+                        "granularity": v["granularity"],
+                        "from": iso(starts[0]),
+                        "to": iso(
+                            starts[-1] + (starts[1] - starts[0] if len(starts) > 1 else HOUR_MS)
+                        ),
+                        "buckets": [
+                            {"start": iso(s), "count": n}
+                            for s, n in zip(starts, counts, strict=True)
+                        ],
+                        "total": sum(counts),
+                    }
+                }
+            }
         if op == "RoomStats":
             first = ms(v["from"]) // DAY_MS * DAY_MS
             last = -(-ms(v["to"]) // DAY_MS) * DAY_MS
-            return {"data": {"roomStats": {"roomId": v["roomId"], "from": iso(first), "to": iso(last),
-                                           **self.stats}}}
+            return {
+                "data": {
+                    "roomStats": {
+                        "roomId": v["roomId"],
+                        "from": iso(first),
+                        "to": iso(last),
+                        **self.stats,
+                    }
+                }
+            }
         return error("unknown", "BadRequest", f"the fake API does not answer {op}")
 
 
@@ -189,35 +247,72 @@ def fake() -> FakeApi:
 
 
 @pytest.fixture
-def session(browser: Any, stub: StubAppSync, fake: FakeApi, request: pytest.FixtureRequest,
-            output_dir: Path) -> Iterator[Session]:
+def session(
+    browser: Any, stub: StubAppSync, fake: FakeApi, request: pytest.FixtureRequest, output_dir: Path
+) -> Iterator[Session]:
     with static_server(WEB_DIR) as origin:
         context = browser.new_context(viewport={"width": 1280, "height": 1000})
         page = context.new_page()
         session = Session(page, fake, origin, [], [])
-        page.on("dialog", lambda d: (session.dialogs.append(d.message), d.dismiss()))
+
+        def on_dialog(dialog: Any) -> None:
+            session.dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        def on_console(message: Any) -> None:
+            if message.type == "error":
+                session.errors.append(f"{message.text} ({message.location.get('url', '')})")
+
+        page.on("dialog", on_dialog)
         page.on("pageerror", lambda e: session.errors.append(str(e)))
-        page.on("console", lambda m: m.type == "error" and session.errors.append(
-            f"{m.text} ({m.location.get('url', '')})"))
-        config = {"graphqlUrl": f"{origin}/graphql", "realtimeUrl": f"ws://127.0.0.1:{stub.port}/graphql",
-                  "region": "us-east-1",
-                  "userPool": {"id": "us-east-1_test", "clientId": "web", "endpoint": f"{origin}/cognito/"}}
-        page.route("**/config.json", lambda route, _r: route.fulfill(
-            status=200, content_type="application/json", body=json.dumps(config)))
+        page.on("console", on_console)
+        config = {
+            "graphqlUrl": f"{origin}/graphql",
+            "realtimeUrl": f"ws://127.0.0.1:{stub.port}/graphql",
+            "region": "us-east-1",
+            "userPool": {
+                "id": "us-east-1_test",
+                "clientId": "web",
+                "endpoint": f"{origin}/cognito/",
+            },
+        }
+        page.route(
+            "**/config.json",
+            lambda route, _r: route.fulfill(
+                status=200, content_type="application/json", body=json.dumps(config)
+            ),
+        )
 
         def cognito(route: Any, _request: Any) -> None:
-            claims = {"sub": "sub-dana", "cognito:username": "dana", "token_use": "id",
-                      "exp": int(time.time()) + 3600,
-                      "cognito:groups": ["analysts"] if fake.analyst else []}
-            route.fulfill(status=200, content_type="application/x-amz-json-1.1", body=json.dumps(
-                {"AuthenticationResult": {"IdToken": jwt(claims), "AccessToken": "access",
-                                          "RefreshToken": "refresh", "ExpiresIn": 3600}}))
+            claims = {
+                "sub": "sub-dana",
+                "cognito:username": "dana",
+                "token_use": "id",
+                "exp": int(time.time()) + 3600,
+                "cognito:groups": ["analysts"] if fake.analyst else [],
+            }
+            route.fulfill(
+                status=200,
+                content_type="application/x-amz-json-1.1",
+                body=json.dumps(
+                    {
+                        "AuthenticationResult": {
+                            "IdToken": jwt(claims),
+                            "AccessToken": "access",
+                            "RefreshToken": "refresh",
+                            "ExpiresIn": 3600,
+                        }
+                    }
+                ),
+            )
 
         page.route(f"{origin}/cognito/", cognito)
         page.route(f"{origin}/graphql", fake.on_graphql)
         yield session
         if failed(request):
-            page.screenshot(path=str(output_dir / f"FAILED-{request.node.name}.png"), full_page=True)
+            page.screenshot(
+                path=str(output_dir / f"FAILED-{request.node.name}.png"), full_page=True
+            )
         fake.hold = False
         fake.release()
         context.close()
@@ -258,7 +353,8 @@ def test_top_tags_chart_and_the_trend_of_a_clicked_tag(session: Session, output_
     values = bars(page).evaluate_all("els => els.map(e => Number(e.getAttribute('data-value')))")
     assert values == [n for _, n in TOP]
     widths = page.locator("#top-tags-chart rect.bar-rect").evaluate_all(
-        "els => els.map(e => Number(e.getAttribute('width')))")
+        "els => els.map(e => Number(e.getAttribute('width')))"
+    )
     assert widths == sorted(widths, reverse=True) and widths[0] > 4 * widths[-1]
     (top_call,) = api.analytics_calls("TopTags")
     assert top_call["roomId"] is None and top_call["limit"] == 20
@@ -277,11 +373,17 @@ def test_top_tags_chart_and_the_trend_of_a_clicked_tag(session: Session, output_
     buckets = page.locator("#trend-chart rect.bucket")
     expect(buckets).to_have_count(7 * 24)
     (trend_call,) = api.analytics_calls("TagTrends")
-    assert trend_call == {"tag": "tomatoes", "granularity": "HOUR", "roomId": None,
-                          "from": top_call["from"], "to": top_call["to"]}
+    assert trend_call == {
+        "tag": "tomatoes",
+        "granularity": "HOUR",
+        "roomId": None,
+        "from": top_call["from"],
+        "to": top_call["to"],
+    }
     expect(page.locator("#tag-trend-title")).to_have_text("Trend of “tomatoes”")
     expect(page.locator('#top-tags-chart g.bar[data-label="tomatoes"]')).to_have_attribute(
-        "aria-pressed", "true")
+        "aria-pressed", "true"
+    )
     expect(page.locator("#analytics-tag")).to_have_value("tomatoes")
     starts = buckets.evaluate_all("els => els.map(e => e.getAttribute('data-start'))")
     assert [ms(s) for s in starts] == buckets_of(trend_call)
@@ -289,10 +391,17 @@ def test_top_tags_chart_and_the_trend_of_a_clicked_tag(session: Session, output_
     assert counts == [(i * 3) % 4 for i in range(7 * 24)]
     # Tooltips (<title>) name the bucket and its count; axes are labelled.
     second = buckets.nth(1).locator("title").text_content()
-    assert re.fullmatch(r"\w{3} \d{1,2} \w{3} \d{4}, \d\d:00–\d\d:00 UTC: 3 messages", second), second
-    assert page.locator("#trend-chart .axis-title").all_text_contents() == ["Messages", "Hour (UTC)"]
+    assert re.fullmatch(r"\w{3} \d{1,2} \w{3} \d{4}, \d\d:00–\d\d:00 UTC: 3 messages", second), (
+        second
+    )
+    assert page.locator("#trend-chart .axis-title").all_text_contents() == [
+        "Messages",
+        "Hour (UTC)",
+    ]
     assert page.locator("#trend-chart .x-axis text").count() >= 4
-    expect(page.locator("#tag-trend-status")).to_contain_text(f"{sum(counts)} messages in all rooms")
+    expect(page.locator("#tag-trend-status")).to_contain_text(
+        f"{sum(counts)} messages in all rooms"
+    )
     expect(page.locator("#tag-trend details tbody tr")).to_have_count(7 * 24)
     page.screenshot(path=str(output_dir / "analytics-trend-hourly.png"), full_page=True)
 
@@ -304,7 +413,10 @@ def test_top_tags_chart_and_the_trend_of_a_clicked_tag(session: Session, output_
     last_trend = api.analytics_calls("TagTrends")[-1]
     assert window_of(last_top) == 30 * DAY_MS and last_trend["granularity"] == "DAY"
     assert (last_trend["tag"], last_trend["from"], last_trend["to"]) == (
-        "tomatoes", last_top["from"], last_top["to"])
+        "tomatoes",
+        last_top["from"],
+        last_top["to"],
+    )
     assert last_top["from"].endswith("T00:00:00Z") and last_top["to"].endswith("T00:00:00Z")
     assert page.locator("#trend-chart .axis-title").last.text_content() == "Day (UTC)"
 
@@ -331,9 +443,9 @@ def test_a_room_shows_its_activity(session: Session, fake: FakeApi, output_dir: 
     expect(stats).to_contain_text("88% of posts and edits were accepted")
     expect(stats.locator("h3")).to_have_text("Sentiment of the 40 live messages")
     parts = page.locator("#sentiment-chart rect.part")
-    assert parts.evaluate_all("els => els.map(e => [e.getAttribute('data-key'), "
-                              "Number(e.getAttribute('data-value'))])") == [
-        ["positive", 30], ["neutral", 6], ["mixed", 2], ["negative", 1], ["unscored", 1]]
+    assert parts.evaluate_all(
+        "els => els.map(e => [e.getAttribute('data-key'), Number(e.getAttribute('data-value'))])"
+    ) == [["positive", 30], ["neutral", 6], ["mixed", 2], ["negative", 1], ["unscored", 1]]
     widths = parts.evaluate_all("els => els.map(e => Number(e.getAttribute('width')))")
     assert abs(sum(widths) - 600) < 0.1 and widths[0] == pytest.approx(600 * 30 / 40, abs=0.01)
     assert parts.first.locator("title").text_content() == "Positive: 30 (75%)"
@@ -362,15 +474,18 @@ def test_a_room_shows_its_activity(session: Session, fake: FakeApi, output_dir: 
     session.no_trouble()
 
 
-def test_tags_and_room_names_with_markup_render_as_text(session: Session, fake: FakeApi,
-                                                        output_dir: Path) -> None:
+def test_tags_and_room_names_with_markup_render_as_text(
+    session: Session, fake: FakeApi, output_dir: Path
+) -> None:
     script = "<script>alert('xss')</script>"
     fake.top = lambda _v: [(XSS_IMG, 9), (script, 4), ("garden", 2)]
     page = session.page
     session.sign_in()
     expect(bars(page)).to_have_count(3)
     assert bar_labels(page) == [XSS_IMG, script, "garden"]
-    assert page.locator("#top-tags-chart g.bar title").first.text_content() == f"{XSS_IMG}: 9 messages"
+    assert (
+        page.locator("#top-tags-chart g.bar title").first.text_content() == f"{XSS_IMG}: 9 messages"
+    )
     assert page.locator("#top-tags details tbody th").first.text_content() == XSS_IMG
     # The room named with markup is an <option> whose text is the markup.
     option = page.locator(f'#analytics-room option[value="{XSS_ROOM}"]')
@@ -381,14 +496,21 @@ def test_tags_and_room_names_with_markup_render_as_text(session: Session, fake: 
     assert fake.analytics_calls("TagTrends")[-1]["tag"] == XSS_IMG
     assert page.locator("#tag-trend-title .trend-tag").text_content() == XSS_IMG.lower()
     page.wait_for_timeout(300)  # an onerror would have fired by now
-    assert page.evaluate("document.querySelectorAll('img, script:not([src]), body script').length") == 0
-    assert page.evaluate("document.querySelectorAll('svg foreignObject, svg a, svg script').length") == 0
+    assert (
+        page.evaluate("document.querySelectorAll('img, script:not([src]), body script').length")
+        == 0
+    )
+    assert (
+        page.evaluate("document.querySelectorAll('svg foreignObject, svg a, svg script').length")
+        == 0
+    )
     page.screenshot(path=str(output_dir / "analytics-xss-as-text.png"), full_page=True)
     session.no_trouble()
 
 
-def test_all_rooms_without_the_analysts_group_is_explained(session: Session, fake: FakeApi,
-                                                            output_dir: Path) -> None:
+def test_all_rooms_without_the_analysts_group_is_explained(
+    session: Session, fake: FakeApi, output_dir: Path
+) -> None:
     fake.analyst = False
     page = session.page
     session.sign_in()
@@ -398,7 +520,8 @@ def test_all_rooms_without_the_analysts_group_is_explained(session: Session, fak
     problem = page.locator("#top-tags-error")
     expect(problem).to_contain_text("Analytics across all rooms need the “analysts” group")
     expect(problem).to_contain_text("Choose one room")
-    assert fake.analytics_calls("TopTags")[-1]["roomId"] is None  # the server was asked, and said no
+    # The server was asked, and said no.
+    assert fake.analytics_calls("TopTags")[-1]["roomId"] is None
     expect(bars(page)).to_have_count(0)
     expect(page.locator("#room-stats")).to_be_hidden()
     option = page.locator('#analytics-room option[value=""]')
@@ -444,7 +567,8 @@ def test_too_long_windows_are_refused_before_any_request(session: Session) -> No
     # 40 days hourly: top tags are asked (40 <= 92), the hourly trend is not (31).
     choose("2025-03-01T00:00", "2025-04-10T00:00", "HOUR", tag="garden")
     expect(page.locator("#tag-trend-error")).to_contain_text(
-        "Hourly trends cover at most 31 days; this window spans 40. Choose daily buckets")
+        "Hourly trends cover at most 31 days; this window spans 40. Choose daily buckets"
+    )
     expect(form_error).to_be_empty()
     expect(bars(page)).to_have_count(len(TOP))
     assert [op for op, _ in api.calls[asked:]] == ["TopTags"]
@@ -461,13 +585,17 @@ def test_too_long_windows_are_refused_before_any_request(session: Session) -> No
     session.no_trouble()
 
 
-def test_server_refusals_loading_and_empty_windows(session: Session, fake: FakeApi,
-                                                   output_dir: Path) -> None:
+def test_server_refusals_loading_and_empty_windows(
+    session: Session, fake: FakeApi, output_dir: Path
+) -> None:
     page = session.page
-    limit_message = ("topTags: the window holds more than 20000 tag counters, the most one query "
-                     "reads; narrow from/to (or use the S3 export: docs/analytics.md)")
-    fake.failures["TopTags"] = error("topTags", "ValidationError", limit_message,
-                                     {"field": "from", "limit": 20000})
+    limit_message = (
+        "topTags: the window holds more than 20000 tag counters, the most one query "
+        "reads; narrow from/to (or use the S3 export: docs/analytics.md)"
+    )
+    fake.failures["TopTags"] = error(
+        "topTags", "ValidationError", limit_message, {"field": "from", "limit": 20000}
+    )
     session.sign_in()
     problem = page.locator("#top-tags-error")
     expect(problem).to_contain_text(f"The server refused this window: {limit_message}")
@@ -491,12 +619,19 @@ def test_server_refusals_loading_and_empty_windows(session: Session, fake: FakeA
     # An empty window says so instead of drawing an empty chart.
     fake.top = lambda _v: []
     fake.trend_count = lambda _i: 0
-    fake.stats = {"accepted": 0, "rejected": 0, "deleted": 0, "activeAuthors": 0,
-                  "sentiment": dict.fromkeys(("positive", "negative", "neutral", "mixed", "unscored"), 0)}
+    fake.stats = {
+        "accepted": 0,
+        "rejected": 0,
+        "deleted": 0,
+        "activeAuthors": 0,
+        "sentiment": dict.fromkeys(("positive", "negative", "neutral", "mixed", "unscored"), 0),
+    }
     page.locator("#analytics-tag").fill("garden")
     page.locator("#analytics-room").select_option(GARDEN)
     expect(page.locator("#top-tags-status")).to_contain_text("No tagged messages in this window")
-    expect(page.locator("#tag-trend-status")).to_contain_text("No messages tagged “garden” in this window")
+    expect(page.locator("#tag-trend-status")).to_contain_text(
+        "No messages tagged “garden” in this window"
+    )
     expect(page.locator("#room-stats-status")).to_contain_text("No messages in this window")
     for chart in ("#top-tags-chart", "#trend-chart", "#sentiment-chart"):
         expect(page.locator(chart)).to_have_count(0)
@@ -519,5 +654,7 @@ def test_every_operation_is_valid_against_the_schema(browser: Any) -> None:
         context.close()
     names = dict(documents)
     assert {"TOP_TAGS", "TAG_TRENDS", "ROOM_STATS"} <= names.keys()
-    problems = {name: [e.message for e in validate(schema, parse(text))] for name, text in documents}
+    problems = {
+        name: [e.message for e in validate(schema, parse(text))] for name, text in documents
+    }
     assert {name: errs for name, errs in problems.items() if errs} == {}

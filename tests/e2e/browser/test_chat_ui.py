@@ -379,3 +379,55 @@ def test_cognito_sign_in_refresh_and_wrong_password(api: Api, people: dict[str, 
     assert result["user"]["username"] == "alice"
     assert result["changed"] and result["use"] == "id" and result["keptRefresh"]
     assert result["cleared"]
+
+
+def test_room_analytics_from_real_counters(api: Api, people: dict[str, Person],
+                                           output_dir: Path) -> None:
+    """The analytics page against the real resolvers: the counters the posts just moved."""
+    alice = people["alice"]
+    page = alice.page
+    room = f"Analytics {uuid.uuid4().hex[:6]}"
+    sign_in(api, alice)
+    room_id = create_room(alice, room)
+    post(alice, "I baked a delicious chocolate cake with fresh strawberries today.")
+    expect(message(alice, "chocolate cake")).to_be_visible(timeout=LIVE_MS)
+    post(alice, "The chocolate cake recipe needs good chocolate and ripe strawberries.")
+    expect(message(alice, "cake recipe")).to_be_visible(timeout=LIVE_MS)
+    post(alice, "You are a stupid idiot and I hate you")
+    expect(page.locator("#composer-notice.rejection")).to_be_visible(timeout=LIVE_MS)
+    # The tag cloud (another counter) says which tags the two posts carry.
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('#tag-cloud .cloud-tag')]
+             .some((e) => Number(e.dataset.count) >= 2)""", timeout=LIVE_MS)
+    cloud = page.locator("#tag-cloud .cloud-tag").evaluate_all(
+        "els => els.map(e => [e.dataset.tag, Number(e.dataset.count)])")
+    expected = sorted(cloud, key=lambda tc: (-tc[1], tc[0]))[:20]
+
+    page.get_by_role("link", name="Room analytics").click()
+    expect(page.locator("#analytics-room")).to_have_value(room_id)
+    bars = page.locator("#top-tags-chart g.bar")
+    expect(bars).to_have_count(len(expected), timeout=LIVE_MS)
+    shown = bars.evaluate_all(
+        "els => els.map(e => [e.getAttribute('data-label'), Number(e.getAttribute('data-value'))])")
+    assert shown == expected
+    stats = page.locator("#room-stats")
+    expect(stats.locator('[data-figure="accepted"] dd')).to_have_text("2", timeout=LIVE_MS)
+    expect(stats.locator('[data-figure="rejected"] dd')).to_have_text("1")
+    expect(stats.locator('[data-figure="deleted"] dd')).to_have_text("0")
+    expect(stats.locator('[data-figure="activeAuthors"] dd')).to_have_text("1")
+
+    top_tag, top_count = expected[0]
+    bars.first.click()
+    buckets = page.locator("#trend-chart rect.bucket")
+    expect(buckets).to_have_count(7 * 24, timeout=LIVE_MS)
+    counts = buckets.evaluate_all("els => els.map(e => Number(e.getAttribute('data-count')))")
+    assert sum(counts) == top_count and not any(counts[:-2])  # posted this hour (or the last)
+    expect(page.locator("#tag-trend-title")).to_have_text(f"Trend of “{top_tag}”")
+    shot(alice, output_dir, "analytics-real-room")
+
+    # Alice is not an analyst: the server refuses all rooms, and the page says why.
+    page.locator("#analytics-room").select_option("")
+    expect(page.locator("#top-tags-error")).to_contain_text("need the “analysts” group",
+                                                            timeout=LIVE_MS)
+    expect(page.locator("#tag-trend-error")).to_contain_text("need the “analysts” group")
+    no_trouble(alice)

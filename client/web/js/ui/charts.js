@@ -106,8 +106,8 @@ export function barChart({ items, onSelect, selected, label, id }) {
  * buckets: [{start: ms, count}], labelOf(ms) long label, tickOf(ms) short axis label.
  */
 export function trendChart({ buckets, labelOf, tickOf, xTitle, label, id }) {
-  const width = 760;
-  const height = 280;
+  const width = 960;
+  const height = 300;
   const m = { left: 52, right: 16, top: 14, bottom: 52 };
   const plotW = width - m.left - m.right;
   const plotH = height - m.top - m.bottom;
@@ -158,9 +158,12 @@ export function trendChart({ buckets, labelOf, tickOf, xTitle, label, id }) {
     svg("path", { class: "area", d: `M${first},${base} L${points.join(" L")} L${last},${base} Z` }),
     svg("polyline", { class: "line", points: points.join(" "), fill: "none" }),
   );
-  if (n <= 62) {
+  // Dots: on every bucket when they fit; else on the non-empty ones, if few (a lone spike
+  // among hundreds of hours stays visible).
+  const dotted = n <= 62 ? buckets.map((_, i) => i) : buckets.flatMap((b, i) => (b.count ? [i] : []));
+  if (dotted.length <= 100) {
     const dots = svg("g", { class: "dots" });
-    buckets.forEach((b, i) => dots.append(svg("circle", { class: "dot", cx: x(i), cy: y(b.count), r: 3 })));
+    for (const i of dotted) dots.append(svg("circle", { class: "dot", cx: x(i), cy: y(buckets[i].count), r: 3 }));
     chart.append(dots);
   }
 
