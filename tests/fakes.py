@@ -347,7 +347,11 @@ class RecordingPublisher:
 # Test doubles for the NLP ports: they make flows deterministic. They are never
 # wired into the product (bootstrap only knows the AWS and local adapters).
 
-from positive_chat.domain.errors import ProviderError, TranslationUnavailableError  # noqa: E402
+from positive_chat.domain.errors import (  # noqa: E402
+    ProviderError,
+    ProviderThrottledError,
+    TranslationUnavailableError,
+)
 from positive_chat.domain.model import Sentiment, SentimentLabel  # noqa: E402
 from positive_chat.domain.tags import Phrase  # noqa: E402
 from positive_chat.ports import LanguageGuess  # noqa: E402
@@ -393,11 +397,18 @@ class CapitalisedTopics:
 
 
 class RecordingTranslator:
-    """Marks its output as a test translation; records every call; can fail chosen targets."""
+    """Marks its output as a test translation; records every call; can fail chosen targets
+    for good (``failing``) or retryably, as throttling (``throttled``)."""
 
-    def __init__(self, available: bool = True, failing: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        available: bool = True,
+        failing: tuple[str, ...] = (),
+        throttled: tuple[str, ...] = (),
+    ) -> None:
         self._available = available
         self.failing = failing
+        self.throttled = throttled
         self.calls: list[tuple[str, str, tuple[str, ...]]] = []
 
     @property
@@ -408,7 +419,12 @@ class RecordingTranslator:
         if not self._available:
             raise TranslationUnavailableError("no translator")
         self.calls.append((text, source, tuple(targets)))
-        out = {t: f"[{source}->{t}] {text}" for t in targets if t not in self.failing}
+        refused = set(self.failing) | set(self.throttled)
+        out = {t: f"[{source}->{t}] {text}" for t in targets if t not in refused}
+        if not out and set(targets) & set(self.throttled):
+            info = {"provider": "translate", "operation": "TranslateText",
+                    "code": "ThrottlingException", "retryable": True}
+            raise ProviderThrottledError("translate TranslateText failed", info=info)
         if not out:
             raise ProviderError("every target failed")
         return out

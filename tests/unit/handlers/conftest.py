@@ -18,9 +18,10 @@ class FakeLambdaContext:
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     log_group_name: str = "/aws/lambda/ApiFunction"
     log_stream_name: str = "local"
+    remaining_ms: int = 10_000
 
     def get_remaining_time_in_millis(self) -> int:
-        return 10_000
+        return self.remaining_ms
 
 
 @pytest.fixture

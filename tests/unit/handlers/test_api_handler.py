@@ -153,3 +153,24 @@ def test_message_text_never_reaches_the_logs(world, context):
     logs = sink.getvalue()
     assert "message accepted" in logs  # the log line exists...
     assert secret not in logs and "idiot" not in logs  # ...without the text
+
+
+def test_a_post_out_of_time_is_a_retryable_provider_error_and_writes_nothing(world, context):
+    # The handler keeps 3 s of the invocation's remaining time for the write and the
+    # response (handlers/context.py RESPONSE_MARGIN_S): 2 s left is no budget at all.
+    room = _create_room(context)
+    event = load_event("postMessage")
+    event["arguments"]["input"]["roomId"] = room["id"]
+    context.remaining_ms = 2_000
+    result = _invoke(event, context)
+    assert result["__error"]["type"] == "ProviderError"
+    assert result["__error"]["info"] == {
+        "provider": "nlp",
+        "operation": "language",
+        "code": "DeadlineExceeded",
+        "retryable": True,
+    }
+    assert world.store.messages == {}
+    # with time left, the same request is accepted
+    context.remaining_ms = 10_000
+    assert _invoke(event, context)["status"] == "ACCEPTED"

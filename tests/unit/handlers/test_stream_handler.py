@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from positive_chat.domain import commands
+from positive_chat.domain.deadline import Deadline
 from positive_chat.domain.events import MessageChanged, RoomCreated, TagCloudChanged
-from positive_chat.domain.model import Visibility
+from positive_chat.domain.model import Caller, CallerKind, TranslationStatus, Visibility
 from positive_chat.handlers.stream import lambda_handler
 from positive_chat.handlers.stream_context import PublishingDeps, use_publishing
+from positive_chat.services.pending_translations import PendingTranslations
 from positive_chat.services.publishing import StreamItem
+from positive_chat.services.translation import TranslationService
 
 from tests.fakes import RecordingPublisher
 from tests.unit.services.conftest import ALICE
@@ -128,3 +131,91 @@ def test_undecodable_records_are_reported_not_fatal(world, context):
         use_publishing(None)
     assert result == {"batchItemFailures": [{"itemIdentifier": f"{1:021d}"}]}
     assert len(publisher.published) == 1
+
+
+# ------------------------------------------------------------- pending translations
+
+
+def _pending_post(world):
+    """A post whose French translation was throttled: accepted, fr pending."""
+    room = world.services.rooms.create(commands.CreateRoom(ALICE, "Babel", Visibility.PUBLIC))
+    reader = Caller(CallerKind.USER, user_id="sub-reader", username="reader")
+    world.services.rooms.join(commands.JoinRoom(reader, room.id, "fr"))
+    world.translator.throttled = ("fr",)
+    message = world.services.messages.post(
+        commands.PostMessage(ALICE, room.id, "Great day in Rome", "client-pend01"),
+        Deadline.after(10.0),
+    ).message
+    assert message.pending_translations == ("fr",)
+    assert message.translation_status is TranslationStatus.PARTIAL
+    return room, message
+
+
+def _run(world, items, publisher, context, *, completer=True):
+    def decode(record: dict) -> StreamItem:
+        return items[record["eventID"]]
+
+    pending = None
+    if completer:
+        translation = TranslationService(world.translator, world.store, max_targets=5)
+        pending = PendingTranslations(translation, world.store, world._tick)
+    use_publishing(PublishingDeps(decode, world.store, publisher, pending))
+    try:
+        records = [_record(int(key.split("-")[1])) for key in items]
+        return lambda_handler({"Records": records}, context)
+    finally:
+        use_publishing(None)
+
+
+def test_the_stream_handler_completes_pending_translations_as_the_next_version(world, context):
+    room, posted = _pending_post(world)
+    world.translator.throttled = ()  # Translate recovered
+    publisher = RecordingPublisher()
+
+    # When the post's INSERT record is handled
+    result = _run(world, {"ev-1": StreamItem("ev-1", "INSERT", message=posted)}, publisher,
+                  context)
+
+    # Then the post is published as it was stored, and then completed as version 2
+    assert result == {"batchItemFailures": []}
+    assert [(c.message.id, c.message.version) for c in publisher.published] == [(posted.id, 1)]
+    stored = world.store.get_message(room.id, posted.id)
+    assert stored.version == 2
+    assert [(t.language, t.text) for t in stored.translations] == [
+        ("fr", "[en->fr] Great day in Rome")
+    ]
+    assert stored.translation_status is TranslationStatus.COMPLETE
+    assert stored.pending_translations == ()
+
+    # and version 2 comes back through the stream (MODIFY) and is published like an edit
+    publisher = RecordingPublisher()
+    _run(world, {"ev-2": StreamItem("ev-2", "MODIFY", message=stored, previous_version=1)},
+         publisher, context)
+    assert [(c.message.id, c.message.version) for c in publisher.published] == [(posted.id, 2)]
+
+
+def test_a_failed_background_attempt_neither_fails_the_batch_nor_publishes_bookkeeping(
+        world, context):
+    room, posted = _pending_post(world)  # fr still throttled
+    publisher = RecordingPublisher()
+    result = _run(world, {"ev-1": StreamItem("ev-1", "INSERT", message=posted)}, publisher,
+                  context)
+    assert result == {"batchItemFailures": []}
+    stored = world.store.get_message(room.id, posted.id)
+    assert stored.version == 1 and stored.pending_translations == ()
+    assert stored.untranslated_languages == ("fr",)
+    # The write that cleared the mark comes back as a MODIFY of the same version: not a
+    # change readers see, so nothing is published for it
+    publisher = RecordingPublisher()
+    _run(world, {"ev-2": StreamItem("ev-2", "MODIFY", message=stored, previous_version=1)},
+         publisher, context)
+    assert publisher.published == []
+
+
+def test_without_a_completer_pending_translations_are_left_alone(world, context):
+    room, posted = _pending_post(world)
+    world.translator.throttled = ()
+    publisher = RecordingPublisher()
+    _run(world, {"ev-1": StreamItem("ev-1", "INSERT", message=posted)}, publisher, context,
+         completer=False)
+    assert world.store.get_message(room.id, posted.id) == posted
