@@ -143,7 +143,8 @@ class GqlTransport:
                     url=self.config.graphql_url, auth=self.credentials.appsync_auth(self._host),
                     timeout=self._timeout_s,
                     ssl=self._ssl if self.config.graphql_url.startswith("https://") else False)
-                self._client = Client(transport=transport)
+                # gql's own execute_timeout (10 s by default) would cut --timeout short.
+                self._client = Client(transport=transport, execute_timeout=self._timeout_s)
                 self._session = await self._client.connect_async()  # type: ignore[no-untyped-call]
             return self._session
 

@@ -9,7 +9,17 @@ from gql.transport.exceptions import (
     TransportQueryError,
     TransportServerError,
 )
-from pchat import ApiError, AuthError, ConflictError, OfflineError, PchatError
+from pchat import (
+    ApiError,
+    AuthError,
+    AuthMode,
+    ConflictError,
+    GqlTransport,
+    OfflineError,
+    PchatError,
+    config_from_dict,
+    credentials_for,
+)
 from pchat.errors import error_from_graphql
 from pchat.transport import _mapped
 
@@ -113,3 +123,23 @@ def test_credentials_in_websocket_urls_never_reach_messages() -> None:
     exc = OSError("bad URI ws://h/graphql?header=eyJBdXRob3JpemF0aW9uIjoiand0In0=&payload=e30=")
     message = str(_mapped(exc, "ws://h/graphql"))
     assert "eyJ" not in message and "header=<redacted>" in message
+
+
+def test_validation_errors_keep_the_field_and_limit_of_error_info() -> None:
+    error = error_from_graphql([{
+        "errorType": "ValidationError", "message": "the window spans 93 days",
+        "errorInfo": {"field": "from", "limit": 92}}])
+    assert isinstance(error, ApiError)
+    assert (error.field, error.limit, error.transient) == ("from", 92, False)
+    plain = error_from_graphql([{"errorType": "ValidationError", "message": "x",
+                                 "errorInfo": "not a mapping"}])
+    assert isinstance(plain, ApiError) and (plain.field, plain.limit) == (None, None)
+
+
+async def test_the_request_timeout_is_the_configured_one_not_gqls_default() -> None:
+    config = config_from_dict({"graphqlUrl": "http://127.0.0.1:9/graphql",
+                               "region": "us-east-1", "apiKey": "da2-x"})
+    transport = GqlTransport(config, credentials_for(config, AuthMode.API_KEY), timeout_s=45)
+    await transport._http_session()  # connects nothing until a request
+    assert transport._client is not None and transport._client.execute_timeout == 45
+    await transport.close()
