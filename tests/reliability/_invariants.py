@@ -47,6 +47,14 @@ def scan(ddb: Any, table: str) -> list[dict[str, Any]]:
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
+def pending_translations(ddb: Any, table: str | None = None) -> dict[str, list[str]]:
+    """clientId -> languages of every message still waiting for the stream handler's
+    translation attempt (``pendingTranslations``: internal, not in the API)."""
+    items = scan(ddb, table or table_name(ddb))
+    return {str(i["clientId"]): list(i["pendingTranslations"]) for i in items
+            if i.get("entity") == "MESSAGE" and i.get("pendingTranslations")}
+
+
 @dataclass
 class TableReport:
     messages: int = 0
