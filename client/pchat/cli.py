@@ -273,6 +273,9 @@ def classify(exc: PchatError) -> tuple[ExitCode, str]:
     if isinstance(exc, OfflineError):
         return ExitCode.OFFLINE, "is the API running (`make run`)? posts are queued by `pchat send`"
     if isinstance(exc, ApiError) and exc.error_type == UNAUTHORIZED:
+        if "analysts" in exc.message:  # a question across every room
+            return ExitCode.AUTH, ("give --room ROOM for one room, sign in as a member of the "
+                                   "'analysts' group, or use --auth iam")
         return ExitCode.AUTH, ("not allowed with these credentials: join the room, ask its "
                                "owner for an invitation, or use another --auth mode")
     if isinstance(exc, ApiError) and exc.error_type == VALIDATION and exc.limit is not None:

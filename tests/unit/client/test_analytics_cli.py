@@ -188,7 +188,8 @@ def test_analysts_only_is_an_authorization_error(run: Run) -> None:
         "errorType": "Unauthorized", "message": "Tag trends across rooms need the analysts "
                                                 "group"}])]
     assert run("analytics", "trends", "--tag", "coffee", *NOV) == 3
-    assert "analysts" in run.err
+    assert "Unauthorized: Tag trends across rooms need the analysts group" in run.err
+    assert "give --room ROOM for one room" in run.err and "--auth iam" in run.err
 
 
 async def test_the_library_sends_windows_as_aws_datetimes(client: ChatClient,
