@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from . import _render as render
 from ._cli_context import Context, ExitCode, UsageError
@@ -293,6 +294,8 @@ async def export(ctx: Context) -> int:
         progress.finish(done["pages"], count)
         ctx.note(f"exported {count} message(s) in {done['pages']} page(s)")
         return OK
+    if not Path(args.output).resolve().parent.is_dir():
+        raise UsageError(f"export: {Path(args.output).parent} is not a directory")
     job = FileExport(args.output, fmt, {"room": args.room, "tag": args.tag,
                                         "from": args.from_, "to": args.to},
                      restart=args.restart)
@@ -304,12 +307,14 @@ async def export(ctx: Context) -> int:
         result = await job.run(_export_fetch(ctx, settings), settings, on_page=on_page)
     except ExportResumeError:
         raise
-    except BaseException:  # Ctrl-C, offline, a server error: the state allows a resume
+    except BaseException as exc:  # Ctrl-C, offline, a full disk: the state allows a resume
         if job.state_path.exists():
             progress.finish(done["pages"], done["rows"])
             ctx.note(f"export interrupted; {args.output} keeps every page written so far. "
                      "Run the same command again to continue (--restart starts over).",
                      "yellow")
+        if isinstance(exc, OSError):
+            raise UsageError(f"export: cannot write {args.output}: {exc}") from exc
         raise
     progress.finish(result.pages, result.rows)
     ctx.emit({"output": args.output, "format": fmt.value, "messages": result.rows,

@@ -243,6 +243,14 @@ def test_export_usage_errors(run: Run, argv: list[str], message: str) -> None:
     assert message in run.err and run.api.calls == []
 
 
+def test_an_unwritable_target_is_a_clear_error(run: Run, tmp_path: Path) -> None:
+    assert run(*export_args(tmp_path / "missing" / "x.csv", "csv")) == 2
+    assert "missing is not a directory" in run.err and run.api.calls == []
+    (tmp_path / "taken.csv").mkdir()
+    assert run(*export_args(tmp_path / "taken.csv", "csv")) == 2
+    assert "export: cannot write" in run.err and "Is a directory" in run.err
+
+
 def test_parquet_without_pyarrow_says_how_to_install_it(
         run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("pchat._cli_commands.parquet_available", lambda: False)
