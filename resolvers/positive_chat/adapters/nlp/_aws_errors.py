@@ -2,10 +2,10 @@
 
 Every error carries ``info = {"provider", "operation", "code", "retryable"}`` and
 never the message text (AWS error messages do not echo it, and we do not add it).
-Throttling gets its own subclass so the caller can tell "slow down and retry"
-from "this will keep failing" without importing botocore or this module: the
-subclass's ``error_type`` is ``"ProviderThrottled"`` and ``info["retryable"]`` is
-True. ``retryable`` is also True for 5xx and connection failures; botocore has
+Throttling gets its own subclass (``domain.errors.ProviderThrottledError``, re-exported
+here) so the caller can tell "slow down and retry" from "this will keep failing" without
+importing botocore: its ``error_type`` is ``"ProviderThrottled"`` and ``info["retryable"]``
+is True. ``retryable`` is also True for 5xx and connection failures; botocore has
 already retried all of these before the error reaches us.
 """
 
