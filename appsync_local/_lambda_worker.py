@@ -13,12 +13,21 @@ CloudWatch Logs receives both streams of a real function).
 
 from __future__ import annotations
 
+import os
+import sys
+
+# Run as a script, this file's directory (appsync_local/) is sys.path[0]. Drop it before
+# importing anything else, so no runtime module can shadow a standard one: a module named
+# ``_json.py`` there once replaced json's C accelerator, and every json call in every
+# function then ran in pure Python (several times slower). main() puts the code in front.
+if sys.path and os.path.realpath(sys.path[0] or os.curdir) == os.path.dirname(
+        os.path.realpath(__file__)):
+    del sys.path[0]
+
 import decimal
 import importlib
 import json
 import logging
-import os
-import sys
 import time
 import traceback
 from typing import IO, Any
@@ -121,9 +130,10 @@ def main() -> None:
     # print() in handler code (and C extensions writing to fd 1) lands in the logs.
     out = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
-    # sys.path[0] is this file's directory; replace it so only the function's code is
-    # importable besides the standard library and installed packages (like /var/task).
-    sys.path[0] = code_uri
+    # This file's directory left sys.path at import; the function's code goes first, so
+    # only it is importable besides the standard library and installed packages (like
+    # /var/task).
+    sys.path.insert(0, code_uri)
     os.chdir(code_uri)
     rid = _RequestIdFilter()
     log_handler = logging.StreamHandler(sys.stderr)

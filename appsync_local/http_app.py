@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ._json import loads_strict
+from ._strict_json import loads_strict
 from .auth import Authenticator, AuthError, RequestAuth
 from .engine import Engine
 

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .._json import loads_strict
+from .._strict_json import loads_strict
 from . import errors
 from .config import CONNECTION_TIMEOUT_MS
 from .protocol import OpId

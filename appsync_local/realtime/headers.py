@@ -16,7 +16,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .._json import loads_strict
+from .._strict_json import loads_strict
 
 APPSYNC_SUBPROTOCOL = "graphql-ws"
 TRANSPORT_WS_SUBPROTOCOL = "graphql-transport-ws"

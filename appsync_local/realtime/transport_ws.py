@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.websockets import WebSocket
 
-from .._json import loads_strict
+from .._strict_json import loads_strict
 from . import errors
 from .frames import check_request, dumps
 from .headers import lowercase_headers

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
+import appsync_local.lambda_pool as pool_module
 from appsync_local.api_model import FunctionSpec
 from appsync_local.lambda_pool import LambdaInvokeError, LambdaPool
 
@@ -39,6 +41,20 @@ async def test_workers_stay_warm_and_run_in_parallel() -> None:
     assert results[0]["path0"] == str(CODE)
     env = set(results[0]["env"])
     assert "ONLY_THIS" in env and "HOME" not in env and "PYTEST_CURRENT_TEST" not in env
+    # The runtime's own directory is not importable from the function, and nothing there
+    # shadows the standard library (json's C speedups are in use).
+    runtime_dir = str(Path(pool_module.__file__).resolve().parent)
+    assert runtime_dir not in results[0]["sys_path"]
+    assert results[0]["json_c"] == [True, True, True]
+
+
+def test_no_runtime_module_is_named_like_a_standard_module() -> None:
+    # The Lambda worker runs as a script from appsync_local/; a module there named like a
+    # standard one (``_json.py`` did) would shadow it for the worker's first imports.
+    runtime_dir = Path(pool_module.__file__).resolve().parent
+    names = {p.stem for p in runtime_dir.glob("*.py")} | {
+        p.name for p in runtime_dir.iterdir() if (p / "__init__.py").is_file()}
+    assert not names & set(sys.stdlib_module_names)
 
 
 async def test_handler_output_is_logged_with_the_function_name(
