@@ -5,19 +5,34 @@ our users use, and the documented pattern for server-side pushes (reference 4.5)
 AppSync sends subscribers only what the publish mutation SELECTED, so each
 selection set below lists every field of the returned type (tests/infra checks
 that against schema.graphql).
+
+Warm invocations reuse what a cold start built: one event loop, one gql session
+(aiohttp, HTTP keep-alive) and one signer. Building them per invocation cost more
+CPU than the publications themselves (gql's IAM auth creates a botocore Session, a
+few ms of handler registration, and every batch opened a new connection). A
+keep-alive connection the server closed while the environment was idle (or frozen)
+fails the first request with a disconnect; that request is sent once more on a new
+connection (publications are at-least-once anyway; clients de-duplicate).
+
+One request per change, not one aliased multi-field mutation per batch: AppSync is
+reported not to trigger subscriptions for aliased mutation fields (docs/decisions.md).
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import logging
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlparse
 
-from gql import Client, gql
+import aiohttp
+from gql import Client, GraphQLRequest, gql
+from gql.client import AsyncClientSession
 from gql.transport.aiohttp import AIOHTTPTransport
 from gql.transport.appsync_auth import AppSyncIAMAuthentication
+from gql.transport.exceptions import TransportConnectionFailed
 
 from ... import graphql_shapes as serialize
 from ...domain.errors import ProviderError
@@ -96,27 +111,69 @@ class AppSyncPublisher:
         self._region = region
         self._credentials = credentials
         self._timeout_s = timeout_s
+        # Built on first use and kept for the life of the execution environment.
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._client: Client | None = None
+        self._session: AsyncClientSession | None = None
 
     def publish(self, changes: Sequence[Change]) -> list[Exception | None]:
         if not changes:
             return []
-        return asyncio.run(self._publish_all(changes))
+        if self._loop is None or self._loop.is_closed():
+            self._loop = asyncio.new_event_loop()
+            atexit.register(self.close)
+        return self._loop.run_until_complete(self._publish_all(changes))
+
+    def close(self) -> None:
+        """Close the connection and the loop (at interpreter exit; idempotent)."""
+        loop, self._loop = self._loop, None
+        if loop is None or loop.is_closed():
+            return
+        try:
+            loop.run_until_complete(self._disconnect())
+        except Exception:
+            logger.debug("closing the publisher's session failed", exc_info=True)
+        finally:
+            loop.close()
+
+    async def _connect(self) -> AsyncClientSession:
+        if self._session is None:
+            auth = AppSyncIAMAuthentication(
+                host=self._host, region_name=self._region, credentials=self._credentials
+            )
+            transport = AIOHTTPTransport(url=self._url, auth=auth, timeout=self._timeout_s)
+            client = Client(transport=transport, fetch_schema_from_transport=False)
+            self._session = await client.connect_async()  # type: ignore[no-untyped-call]
+            self._client = client
+        return self._session
+
+    async def _disconnect(self) -> None:
+        client, self._client, self._session = self._client, None, None
+        if client is not None:
+            await client.close_async()  # type: ignore[no-untyped-call]
+
+    async def _execute(self, request: GraphQLRequest) -> None:
+        session = await self._connect()
+        try:
+            await session.execute(request)
+        except TransportConnectionFailed as exc:
+            stale = (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError)
+            if not isinstance(exc.__cause__, stale):
+                raise
+            # A kept-alive connection the server had closed: once more, on a new one.
+            await self._disconnect()
+            session = await self._connect()
+            await session.execute(request)
 
     async def _publish_all(self, changes: Sequence[Change]) -> list[Exception | None]:
-        auth = AppSyncIAMAuthentication(
-            host=self._host, region_name=self._region, credentials=self._credentials
-        )
-        transport = AIOHTTPTransport(url=self._url, auth=auth, timeout=self._timeout_s)
         results: list[Exception | None] = []
-        # One session (one connection) for the whole batch; publications stay in
-        # stream order so a subscriber sees an edit after its post.
-        async with Client(transport=transport, fetch_schema_from_transport=False) as session:
-            for change in changes:
-                document, variables = operation_for(change)
-                try:
-                    await session.execute(document, variable_values=variables)
-                    results.append(None)
-                except Exception as exc:
-                    logger.warning("publish failed: %s", type(change).__name__, exc_info=True)
-                    results.append(ProviderError(f"publish failed: {type(exc).__name__}"))
+        # Publications stay in stream order so a subscriber sees an edit after its post.
+        for change in changes:
+            document, variables = operation_for(change)
+            try:
+                await self._execute(GraphQLRequest(document, variable_values=variables))
+                results.append(None)
+            except Exception as exc:
+                logger.warning("publish failed: %s", type(change).__name__, exc_info=True)
+                results.append(ProviderError(f"publish failed: {type(exc).__name__}"))
         return results
