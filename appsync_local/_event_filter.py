@@ -45,10 +45,14 @@ class RecordFilter:
             _validate(pattern)
 
     def matches(self, record: Mapping[str, Any]) -> bool:
+        """For a GetRecords record as boto3 parses it."""
         if not self._patterns:
             return True
-        event_record = lambda_record(record, "")
-        return any(_match(p, event_record) for p in self._patterns)
+        return self.matches_event(lambda_record(record, ""))
+
+    def matches_event(self, event_record: Mapping[str, Any]) -> bool:
+        """For a record already in its Lambda event form (what the shard reader holds)."""
+        return not self._patterns or any(_match(p, event_record) for p in self._patterns)
 
 
 def _parse(pattern: str | Mapping[str, Any]) -> Mapping[str, Any]:

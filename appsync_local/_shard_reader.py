@@ -19,7 +19,7 @@ from botocore.exceptions import ClientError
 
 from ._batch_outcome import COMPLETE_FAILURE, first_failed_index
 from ._checkpoints import CheckpointFile
-from ._stream_records import lambda_record, sequence_number
+from ._stream_records import WIRE, lambda_record, sequence_number
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +61,7 @@ class ShardReader:
         accept: Callable[[dict[str, Any]], bool] = lambda _r: True,
         replay_guard: int | None = None,
     ) -> None:
+        """``accept``: the event source mapping's filter, on a record in Lambda event form."""
         self.s = settings
         self.shard_id = shard_id
         self.stream_arn = stream_arn
@@ -72,7 +73,7 @@ class ShardReader:
         # Records up to this (stream-wide) sequence number were already handled under a
         # shard id that no longer exists (see streams.py, "shard ids changed").
         self._replay_guard = replay_guard
-        self._buffer: list[dict[str, Any]] = []
+        self._buffer: list[dict[str, Any]] = []  # records in Lambda event form
         self._last_fetched: str | None = None
         self._iterator: str | None = None
         self._closed = False
@@ -146,14 +147,16 @@ class ShardReader:
             raise
         records = response.get("Records", [])
         self._iterator = response.get("NextShardIterator")
+        wire = bool(response.get(WIRE))
         accepted = False
         for record in records:
             seq = sequence_number(record)
             self._last_fetched = seq
             if self._replay_guard is not None and _seq_int(seq) <= self._replay_guard:
                 continue
-            if self._accept(record):
-                self._buffer.append(record)
+            event_record = lambda_record(record, self.stream_arn, wire=wire)
+            if self._accept(event_record):
+                self._buffer.append(event_record)
                 accepted = True
         if records and not accepted and not self._buffer:
             # Only filtered-out (or already handled) records: consume them durably.
@@ -164,7 +167,7 @@ class ShardReader:
 
     async def _deliver(self, batch: list[dict[str, Any]]) -> None:
         seqs = [sequence_number(r) for r in batch]
-        event = {"Records": [lambda_record(r, self.stream_arn) for r in batch]}
+        event = {"Records": batch}
         try:
             result = await self._invoker.invoke(self.s.function_id, event)
         except asyncio.CancelledError:

@@ -30,6 +30,7 @@ import boto3
 
 from ._http_server import bind_socket, build_app, build_server, finish_tasks, until_started
 from ._runtime_info import Endpoints, banner, runtime_json, web_config
+from ._stream_records import keep_wire_form
 from .api_model import ApiModel
 from .auth import ApiKey, AuthConfig, Authenticator, IamPrincipal
 from .cognito_local import CognitoInfo, CognitoLocal, LocalUserPool, initiate_password_auth
@@ -193,10 +194,12 @@ class Runtime:
 
     def _streams(self) -> Any:
         assert self._store_info is not None and self.secrets is not None
-        return boto3.client(
+        client = boto3.client(
             "dynamodbstreams", endpoint_url=self._store_info.endpoint,
             region_name=self.options.region, aws_access_key_id=self.secrets.access_key_id,
             aws_secret_access_key=self.secrets.secret_access_key)
+        keep_wire_form(client)  # records go to Lambda as the store sent them
+        return client
 
     def stop_services(self) -> None:
         """Stop what start_services started (safe after a partial start)."""

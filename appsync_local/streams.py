@@ -213,7 +213,7 @@ class EventSourceMapping:
             return  # order across a split: the parent's records first
         reader = ShardReader(
             self.settings, sid, self.stream_arn or "", self._streams, self._invoker,
-            self._checkpoints, self._stopping, accept=self._filter.matches,
+            self._checkpoints, self._stopping, accept=self._filter.matches_event,
             replay_guard=self._guards.get(sid),
         )
         self._readers[sid] = asyncio.create_task(self._run_reader(reader), name=f"shard:{sid}")

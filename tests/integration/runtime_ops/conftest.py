@@ -18,6 +18,7 @@ from typing import Any
 import boto3
 import pytest
 
+from appsync_local._stream_records import keep_wire_form
 from appsync_local.api_model import FunctionSpec
 from appsync_local.dynamodb_local import DynamoDBLocal, missing_requirements
 from appsync_local.lambda_pool import LambdaPool
@@ -35,10 +36,14 @@ def require_dynamodb_local() -> None:
         pytest.skip(f"DynamoDB Local unavailable: {reason}")
 
 
-def aws_clients(endpoint: str) -> tuple[Any, Any]:
+def aws_clients(endpoint: str, *, wire: bool = True) -> tuple[Any, Any]:
+    """DynamoDB and Streams clients; ``wire``: GetRecords as the runtime reads it."""
     kw = {"endpoint_url": endpoint, "region_name": REGION,
           "aws_access_key_id": "local", "aws_secret_access_key": "local"}
-    return boto3.client("dynamodb", **kw), boto3.client("dynamodbstreams", **kw)
+    streams = boto3.client("dynamodbstreams", **kw)
+    if wire:
+        keep_wire_form(streams)
+    return boto3.client("dynamodb", **kw), streams
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pytest
 
 from appsync_local._batch_outcome import first_failed_index
 from appsync_local._event_filter import FilterPatternError, RecordFilter
-from appsync_local._stream_records import lambda_record
+from appsync_local._stream_records import WIRE, _wire_records, lambda_record
 
 ARN = "arn:aws:dynamodb:ddblocal:000000000000:table/t/stream/2026-01-01T00:00:00.000"
 
@@ -50,6 +50,38 @@ def test_ttl_deletions_keep_their_user_identity() -> None:
     raw["eventName"] = "REMOVE"
     raw["userIdentity"] = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
     assert lambda_record(raw, ARN)["userIdentity"]["principalId"] == "dynamodb.amazonaws.com"
+
+
+def test_wire_form_records_pass_through_with_whole_epochs_as_ints() -> None:
+    wire = boto_record(blob={"B": "AAE="})
+    wire["dynamodb"]["ApproximateCreationDateTime"] = 1767225600.0
+    record = lambda_record(wire, ARN, wire=True)
+    assert record["dynamodb"]["ApproximateCreationDateTime"] == 1767225600
+    assert isinstance(record["dynamodb"]["ApproximateCreationDateTime"], int)
+    assert record["dynamodb"]["NewImage"]["blob"] == {"B": "AAE="}
+    assert record["eventSourceARN"] == ARN
+
+
+@pytest.mark.parametrize("status, body", [
+    (400, b'{"__type": "ExpiredIteratorException", "message": "x"}'),
+    (200, b"not json"),
+    (200, b'{"NextShardIterator": "it"}'),
+])
+def test_only_well_formed_get_records_answers_skip_botocore_parsing(
+        status: int, body: bytes) -> None:
+    response = {"status_code": status, "body": body, "headers": {}}
+    custom: dict[str, Any] = {}
+    _wire_records(response_dict=response, customized_response_dict=custom)
+    assert custom == {} and response["body"] == body
+
+
+def test_a_get_records_answer_keeps_its_records_as_sent() -> None:
+    body = b'{"Records": [{"eventID": "e"}], "NextShardIterator": "it"}'
+    response = {"status_code": 200, "body": body, "headers": {}}
+    custom: dict[str, Any] = {}
+    _wire_records(response_dict=response, customized_response_dict=custom)
+    assert custom == {"Records": [{"eventID": "e"}], "NextShardIterator": "it", WIRE: True}
+    assert response["body"] == b"{}"
 
 
 SEQS = ["1", "2", "3", "4"]

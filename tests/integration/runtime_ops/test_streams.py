@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from appsync_local._stream_records import WIRE, lambda_record
 from appsync_local.dynamodb_local import DynamoDBLocal
 from appsync_local.lambda_pool import LambdaPool
 from appsync_local.store import start_store
@@ -259,3 +260,54 @@ async def test_the_in_memory_fallback_streams_through_the_same_poller(
         moto.stop()
     # Then batching and partial failures behave as with DynamoDB Local
     assert probe.batches() == [["m0", "m1"], ["m1", "m2"]]
+
+
+def _event_records(endpoint: str, table: str, *, wire: bool) -> list[dict[str, Any]]:
+    """Every record of the table's stream as the poller turns it into Lambda records."""
+    dynamodb, streams = aws_clients(endpoint, wire=wire)
+    arn = dynamodb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
+    out = []
+    for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+        iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
+                                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        page = streams.get_records(ShardIterator=iterator)
+        assert bool(page.get(WIRE)) is wire
+        out += [lambda_record(r, arn, wire=wire) for r in page["Records"]]
+    return out
+
+
+def _write_every_attribute_kind(client: Any, table: str) -> None:
+    item = {"pk": {"S": "k"}, "n": {"N": "1.50"}, "b": {"B": b"\x00\xff"},
+            "bs": {"BS": [b"a", b"b"]}, "ss": {"SS": ["x", "y"]}, "ns": {"NS": ["1", "2"]},
+            "m": {"M": {"l": {"L": [{"B": b"z"}, {"NULL": True}, {"BOOL": False}]}}}}
+    client.put_item(TableName=table, Item=item)
+    client.update_item(TableName=table, Key={"pk": {"S": "k"}},
+                       UpdateExpression="SET n = :n", ExpressionAttributeValues={":n": {"N": "2"}})
+    client.delete_item(TableName=table, Key={"pk": {"S": "k"}})
+
+
+def test_wire_records_equal_the_parsed_and_converted_ones(ddb_local: DynamoDBLocal) -> None:
+    # The runtime takes GetRecords' records as sent (no botocore parsing): the Lambda
+    # event must be what converting boto3's parsed records gives.
+    client, _ = aws_clients(ddb_local.endpoint)
+    table = create_stream_table(client)
+    _write_every_attribute_kind(client, table)
+    wire = _event_records(ddb_local.endpoint, table, wire=True)
+    parsed = _event_records(ddb_local.endpoint, table, wire=False)
+    assert [r["eventName"] for r in wire] == ["INSERT", "MODIFY", "REMOVE"]
+    assert wire == parsed
+    assert wire[0]["dynamodb"]["NewImage"]["b"] == {"B": "AP8="}
+    json.dumps(wire)
+
+
+def test_wire_records_from_the_in_memory_fallback_too(tmp_path: Path) -> None:
+    moto, info = start_store(tmp_path / "no-jar", tmp_path / "data", in_memory=True)
+    try:
+        client, _ = aws_clients(info.endpoint)
+        table = create_stream_table(client)
+        _write_every_attribute_kind(client, table)
+        wire = _event_records(info.endpoint, table, wire=True)
+        parsed = _event_records(info.endpoint, table, wire=False)
+    finally:
+        moto.stop()
+    assert len(wire) == 3 and wire == parsed
