@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 from aiohttp import web
 from botocore.credentials import Credentials
+from gql import GraphQLRequest
 from positive_chat.adapters.appsync import AppSyncPublisher
+from positive_chat.adapters.appsync.publisher import PUBLISH_TAG_CLOUD, operation_for
 from positive_chat.domain.errors import ProviderError
 from positive_chat.domain.events import TagCloudChanged
 from positive_chat.domain.model import TagCount
@@ -28,6 +30,7 @@ class Recorded:
     authorization: str
     operation: str
     room_id: str
+    body: dict[str, Any]
 
 
 @dataclass
@@ -48,7 +51,7 @@ class FakeAppSync:
                                       authorization=request.headers.get("authorization", ""),
                                       operation=body.get("operationName") or
                                       body["query"].split("(")[0].split()[-1],
-                                      room_id=room))
+                                      room_id=room, body=body))
         if room in self.drop_once_for:
             self.drop_once_for.discard(room)
             assert request.transport is not None
@@ -116,6 +119,9 @@ def test_publishes_in_order_signed_and_reuses_one_connection(appsync: FakeAppSyn
     assert all(r.authorization.startswith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/")
                for r in appsync.requests)
     assert len({r.port for r in appsync.requests}) == 1  # one kept-alive connection
+    # The body is what gql itself sends (the document printed, the variables).
+    assert appsync.requests[0].body == GraphQLRequest(
+        PUBLISH_TAG_CLOUD, variable_values=operation_for(_cloud("r1"))[1]).payload
 
 
 def test_a_failed_publication_is_reported_and_the_rest_still_go(appsync: FakeAppSync) -> None:
