@@ -27,8 +27,7 @@ from gql.transport.appsync_auth import AppSyncApiKeyAuthentication, AppSyncJWTAu
 
 from appsync_local.cognito_local import initiate_password_auth
 from appsync_local.dynamodb_local import missing_requirements
-
-from ._runtime_process import REPO, RuntimeProcess, alive
+from tests.runtime_process import REPO, RuntimeProcess, alive
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "generic"
 RUNTIME_KEYS = {"graphqlUrl", "realtimeUrl", "region", "apiKey", "userPool", "users", "iam",
@@ -70,11 +69,12 @@ def stop_and_check_no_orphans(runtime: RuntimeProcess) -> None:
     assert any("java" in args for args in children.values()), children
     code = runtime.stop(signal.SIGTERM)
     assert code == 0, runtime.log()[-4000:]
-    assert alive(children) == {}, f"orphans: {alive(children)}"
+    orphans = alive(children)
+    assert not orphans, f"orphans: { {pid: children[pid] for pid in orphans} }"
     # Every helper closed inside the event loop (an unclosed APPSYNC_JS worker pipe used to
     # print "Exception ignored ... Event loop is closed" at exit).
     assert "Exception ignored" not in runtime.log(), runtime.log()[-4000:]
-    assert not runtime.runtime_json.exists()
+    assert not runtime.config_path.exists()
 
 
 def test_generic_api_end_to_end_with_restart(tmp_path: Path) -> None:
@@ -82,12 +82,11 @@ def test_generic_api_end_to_end_with_restart(tmp_path: Path) -> None:
     web.mkdir()
     (web / "index.html").write_text("<h1>local UI</h1>")
     (web / "config.json").write_text('{"stale": true}')  # the runtime's own must win
-    runtime = RuntimeProcess(FIXTURE / "template.yaml", state, seed=FIXTURE / "seed.json",
-                             extra_args=["--static", str(web)])
-    runtime.start()
+    runtime = RuntimeProcess(state, template=FIXTURE / "template.yaml", env_vars=None,
+                             seed=FIXTURE / "seed.json", extra_args=["--static", str(web)])
     try:
         # Given a ready runtime
-        info = runtime.wait_ready()
+        info = runtime.start()
         assert set(info) == RUNTIME_KEYS
         assert set(info["userPool"]) == {"id", "clientId", "endpoint"}
         assert set(info["iam"]) == {"accessKeyId", "secretAccessKey"}
@@ -118,8 +117,9 @@ def test_generic_api_end_to_end_with_restart(tmp_path: Path) -> None:
         stop_and_check_no_orphans(runtime)
 
     # When it starts again on the same state directory
-    second = RuntimeProcess(FIXTURE / "template.yaml", state, seed=FIXTURE / "seed.json")
-    second.start()
+    second = RuntimeProcess(state, template=FIXTURE / "template.yaml", env_vars=None,
+                            seed=FIXTURE / "seed.json")
+    second.spawn()
     try:
         again = second.wait_ready()
         # Then credentials and ids are stable, data persisted, and the seed did not rerun
@@ -186,10 +186,8 @@ def test_make_run_serves_the_repo_template(tmp_path: Path) -> None:
     state = tmp_path / "state"
 
     def start() -> RuntimeProcess:
-        runtime = RuntimeProcess(REPO / "infra" / "template.yaml", state,
-                                 seed=REPO / "infra" / "seed.local.json",
-                                 env_vars=REPO / "infra" / "env.local.json")
-        runtime.start()
+        runtime = RuntimeProcess(state)  # infra/template.yaml, env.local.json, seed.local.json
+        runtime.spawn()
         return runtime
 
     runtime = start()

@@ -1,223 +1,25 @@
-"""The real local runtime (`python -m appsync_local run`) for the reliability suites.
-
-Started as `make run` starts it, on a fixed free port and a private state dir, with the
-suites' own seed users. It can be stopped politely (SIGTERM) or crashed: ``kill9()``
-sends SIGKILL to the runtime *and* to DynamoDB Local (its Java child) at the same moment,
-then reaps whatever else it had started (Lambda workers, the APPSYNC_JS worker), by pid.
-A restart on the same state dir keeps the data, the port and the Cognito users.
-"""
+"""The reliability suites' runtime: tests/runtime_process.py with the suites' own seed users."""
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.runtime_process import (
+    JAR_DIR,
+    REPO,
+    TEMPLATE,
+    RuntimeProcess,
+    skip_unless_prerequisites,
+)
 
-REPO = Path(__file__).resolve().parents[2]
-TEMPLATE = REPO / "infra" / "template.yaml"
-ENV_LOCAL = REPO / "infra" / "env.local.json"
+__all__ = ["JAR_DIR", "REPO", "SEED", "TEMPLATE", "RelRuntime", "skip_unless_prerequisites"]
+
 SEED = Path(__file__).resolve().parent / "seed.json"
-JAR_DIR = REPO / ".cache" / "dynamodb-local"
-READY_TIMEOUT_S = 240.0  # a cold first start compiles DynamoDB Local's launcher
-STOP_TIMEOUT_S = 60.0
-REAP_TIMEOUT_S = 15.0
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+class RelRuntime(RuntimeProcess):
+    """A runtime seeded with the reliability suites' users (tests/reliability/seed.json)."""
 
-
-def skip_unless_prerequisites() -> None:
-    """Skip only when a machine prerequisite is missing (Java or the DynamoDB Local jar)."""
-    from appsync_local.dynamodb_local import missing_requirements
-
-    reason = missing_requirements(JAR_DIR)
-    if reason:
-        pytest.skip(f"the local runtime needs DynamoDB Local: {reason} "
-                    "(apt-get install -y default-jre-headless; then `make dynamodb-local`)")
-
-
-def _process_table() -> dict[int, tuple[int, str, str]]:
-    """pid -> (ppid, state, command line), from ps."""
-    out = subprocess.run(["ps", "-ww", "-e", "-o", "pid=,ppid=,stat=,args="],
-                         capture_output=True, text=True, check=True).stdout
-    table: dict[int, tuple[int, str, str]] = {}
-    for line in out.splitlines():
-        parts = line.split(None, 3)
-        if len(parts) >= 3:
-            table[int(parts[0])] = (int(parts[1]), parts[2], parts[3] if len(parts) > 3 else "")
-    return table
-
-
-def descendants(root_pid: int) -> dict[int, str]:
-    """pid -> command line of every live process below ``root_pid``."""
-    table = _process_table()
-    children: dict[int, list[int]] = {}
-    for pid, (ppid, _, _) in table.items():
-        children.setdefault(ppid, []).append(pid)
-    found: dict[int, str] = {}
-    todo = [root_pid]
-    while todo:
-        for pid in children.get(todo.pop(), []):
-            if not table[pid][1].startswith("Z"):
-                found[pid] = table[pid][2]
-            todo.append(pid)
-    return found
-
-
-def alive(pids: set[int]) -> set[int]:
-    table = _process_table()
-    return {p for p in pids if p in table and not table[p][1].startswith("Z")}
-
-
-class RelRuntime:
-    """One runtime process on a fixed port and state dir; restartable, killable."""
-
-    def __init__(self, state_dir: Path, *, port: int | None = None, template: Path = TEMPLATE,
-                 env_vars: Path = ENV_LOCAL, seed: Path = SEED) -> None:
-        self.state_dir = state_dir
-        self.port = port or free_port()
-        self.template = template
-        self.env_vars = env_vars
-        self.seed = seed
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.logs: list[Path] = []
-        self.info: dict[str, Any] = {}
-
-    @property
-    def config_path(self) -> Path:
-        return self.state_dir / "runtime.json"
-
-    @property
-    def running(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def start(self) -> dict[str, Any]:
-        assert not self.running, "already running"
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        # A crashed run leaves its runtime.json; the new process removes it too, but we
-        # must not read it before then (it names the dead run's store endpoint).
-        self.config_path.unlink(missing_ok=True)
-        args = [sys.executable, "-m", "appsync_local", "run",
-                "--template", str(self.template), "--env-vars", str(self.env_vars),
-                "--port", str(self.port), "--state-dir", str(self.state_dir),
-                "--dynamodb-local-dir", str(JAR_DIR), "--seed", str(self.seed)]
-        log = self.state_dir.parent / f"runtime-{len(self.logs)}.log"
-        self.logs.append(log)
-        with log.open("wb") as handle:
-            self.proc = subprocess.Popen(args, cwd=REPO, stdout=handle, stderr=subprocess.STDOUT,
-                                         env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        while not self.config_path.exists():
-            if self.proc.poll() is not None:
-                pytest.fail(f"the local runtime exited with {self.proc.returncode}:\n"
-                            f"{self.log_tail()}")
-            if time.monotonic() > deadline:
-                self.stop()
-                pytest.fail(f"the local runtime was not ready after {READY_TIMEOUT_S} s:\n"
-                            f"{self.log_tail()}")
-            time.sleep(0.2)
-        self.info = json.loads(self.config_path.read_text())
-        return self.info
-
-    def ensure_running(self) -> dict[str, Any]:
-        if not self.running:
-            return self.start()
-        return self.info
-
-    def stop(self) -> None:
-        if not self.running:
-            return
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-
-    def dynamodb_local_pid(self) -> int | None:
-        assert self.proc is not None
-        for pid, args in descendants(self.proc.pid).items():
-            if "DynamoDBLocal" in args and "java" in args.split(None, 1)[0]:
-                return pid
-        return None
-
-    def kill9(self, *, simultaneous: bool = False, settle_s: float = 1.0) -> dict[str, Any]:
-        """SIGKILL the runtime and DynamoDB Local (Java); reap our other children by pid.
-
-        Default ("frozen, then killed"): SIGSTOP the runtime (no request reaches a worker
-        any more, no answer leaves), wait ``settle_s`` (the invocation a Lambda worker has
-        in hand finishes), SIGKILL DynamoDB Local, then SIGKILL the runtime; its workers end
-        when their pipe closes. ``simultaneous``: SIGKILL both at once, while DynamoDB Local
-        may be committing. DynamoDB Local acknowledges a transaction a few ms before its
-        SQLite commit is durable (docs/reliability.md, DEFECT-3), so a simultaneous kill
-        can lose the last acknowledged write - which DynamoDB itself never does; the
-        default schedule keeps that emulator gap out of what the crash suite measures.
-        (SIGKILLing the runtime first is no alternative: DynamoDB Local is started with a
-        parent-death signal, so it would get a SIGTERM at that instant.)
-
-        Returns what was killed (for the test's report).
-        """
-        assert self.proc is not None and self.running
-        children = descendants(self.proc.pid)
-        java = self.dynamodb_local_pid()
-        assert java is not None, f"DynamoDB Local is not among the runtime's children: {children}"
-        others = set(children) - {java}
-        if not simultaneous:
-            self.proc.send_signal(signal.SIGSTOP)
-            time.sleep(settle_s)
-        os.kill(java, signal.SIGKILL)
-        self.proc.send_signal(signal.SIGKILL)  # also ends a stopped process
-        self.proc.wait(STOP_TIMEOUT_S)
-        deadline = time.monotonic() + REAP_TIMEOUT_S
-        while alive(others | {java}) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        left = alive(others)
-        for pid in left:  # our own children that did not notice their parent died
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        assert not alive({java}), f"DynamoDB Local {java} survived SIGKILL"
-        return {"runtime": self.proc.pid, "dynamodb_local": java, "simultaneous": simultaneous,
-                "children": len(children), "reaped_by_us": sorted(left)}
-
-    def log_tail(self, chars: int = 6000) -> str:
-        return self.logs[-1].read_text(errors="replace")[-chars:] if self.logs else ""
-
-    def log_text(self) -> str:
-        return "\n".join(p.read_text(errors="replace") for p in self.logs if p.exists())
-
-    # ---------------------------------------------------------------- conveniences
-    @property
-    def graphql_url(self) -> str:
-        return str(self.info["graphqlUrl"])
-
-    @property
-    def realtime_url(self) -> str:
-        return str(self.info["realtimeUrl"])
-
-    @property
-    def host(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-    def password(self, username: str) -> str:
-        return str(next(u["password"] for u in self.info["users"] if u["username"] == username))
-
-    def dynamodb(self) -> Any:
-        import boto3
-
-        return boto3.client(
-            "dynamodb", endpoint_url=self.info["dynamodbEndpoint"], region_name=self.info["region"],
-            aws_access_key_id=self.info["iam"]["accessKeyId"],
-            aws_secret_access_key=self.info["iam"]["secretAccessKey"])
+    def __init__(self, state_dir: Path, *, seed: Path = SEED, **options: Any) -> None:
+        super().__init__(state_dir, seed=seed, **options)

@@ -135,7 +135,7 @@ async def one_case(env: WsEnv, frames: list[str | bytes], init: bool) -> list[st
 
 
 async def run_ws_fuzz(env: WsEnv, api: Api, frames_target: int, name: str) -> None:
-    log_before = env.rt.log_text().count("Traceback")
+    log_before = env.rt.log().count("Traceback")
     examples = frames_target // 2 + 1
     frames_strategy = st.lists(_fuzz.ws_frames(env.known_ids, env.auth_headers),
                                min_size=2, max_size=3)
@@ -166,7 +166,7 @@ async def run_ws_fuzz(env: WsEnv, api: Api, frames_target: int, name: str) -> No
     await conv.close()
     assert first is not None and first["type"] == "connection_ack"
     assert ack is not None and ack["type"] == "start_ack", ack
-    new_tracebacks = env.rt.log_text().count("Traceback") - log_before
+    new_tracebacks = env.rt.log().count("Traceback") - log_before
     assert new_tracebacks == 0, f"{new_tracebacks} new tracebacks in the runtime log"
     assert env.frames_sent >= frames_target
 

@@ -24,9 +24,9 @@ from typing import Any
 import pytest
 
 from appsync_local.dynamodb_local import missing_requirements
+from tests.runtime_process import REPO, RuntimeProcess
 from tools.web_config import from_runtime
 
-from .._runtime_process import REPO, RuntimeProcess
 from .conftest import failed
 
 LIVE_MS = 30000  # a post -> DynamoDB stream -> publisher Lambda -> subscribers
@@ -58,15 +58,9 @@ def api(tmp_path_factory: pytest.TempPathFactory, chromium_path: Path) -> Iterat
         reason = missing_requirements(REPO / ".cache" / "dynamodb-local")
         if reason:
             pytest.skip(f"DynamoDB Local unavailable: {reason}")
-        runtime = RuntimeProcess(
-            template=REPO / "infra" / "template.yaml",
-            state_dir=tmp_path_factory.mktemp("browser-runtime") / "state",
-            seed=REPO / "infra" / "seed.local.json",
-            env_vars=REPO / "infra" / "env.local.json",
-            extra_args=["--static", str(REPO / "client" / "web")],
-        )
-        runtime.start()
-        info = runtime.wait_ready()
+        runtime = RuntimeProcess(tmp_path_factory.mktemp("browser-runtime") / "state",
+                                 extra_args=["--static", str(REPO / "client" / "web")])
+        info = runtime.start()
     origin = info["graphqlUrl"].rsplit("/graphql", 1)[0]
     try:
         with urllib.request.urlopen(f"{origin}/config.json", timeout=10) as response:

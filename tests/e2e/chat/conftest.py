@@ -9,23 +9,23 @@ from urllib.parse import urlparse
 import boto3
 import pytest
 
-from tests.e2e.client._runtime import LocalRuntime, free_port, skip_unless_prerequisites
+from tests.runtime_process import RuntimeProcess, skip_unless_prerequisites
 
 
 @pytest.fixture(scope="package")
-def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRuntime]:
+def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RuntimeProcess]:
     skip_unless_prerequisites()
-    local = LocalRuntime(tmp_path_factory.mktemp("chat-e2e") / "state", free_port())
+    local = RuntimeProcess(tmp_path_factory.mktemp("chat-e2e") / "state")
     local.start()
     yield local
     local.stop()
 
 
 @pytest.fixture
-def info(runtime: LocalRuntime) -> dict[str, Any]:
+def info(runtime: RuntimeProcess) -> dict[str, Any]:
     import json
 
-    if runtime.proc is None or runtime.proc.poll() is not None:
+    if not runtime.running:
         runtime.start()
     return json.loads(runtime.config_path.read_text())  # type: ignore[no-any-return]
 

@@ -9,21 +9,21 @@ from pathlib import Path
 import pytest
 from pchat import ChatClient, CognitoSession, Config, UserPoolCredentials, load_config, open_client
 
-from ._runtime import LocalRuntime, free_port, skip_unless_prerequisites
+from tests.runtime_process import RuntimeProcess, skip_unless_prerequisites
 
 
 @pytest.fixture(scope="package")
-def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRuntime]:
+def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RuntimeProcess]:
     skip_unless_prerequisites()
-    local = LocalRuntime(tmp_path_factory.mktemp("pchat-e2e") / "state", free_port())
+    local = RuntimeProcess(tmp_path_factory.mktemp("pchat-e2e") / "state")
     local.start()
     yield local
     local.stop()
 
 
 @pytest.fixture
-def config(runtime: LocalRuntime) -> Config:
-    if runtime.proc is None or runtime.proc.poll() is not None:
+def config(runtime: RuntimeProcess) -> Config:
+    if not runtime.running:
         runtime.start()  # a previous test stopped it
     return load_config(runtime.config_path, env={})
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from pchat import Config
 
-from ._runtime import LocalRuntime
+from tests.runtime_process import RuntimeProcess
+
 from .test_offline_e2e import pchat
 
 pytestmark = pytest.mark.dynamodb_local
@@ -29,7 +30,7 @@ POSTS = [
 
 
 def test_an_analyst_reads_trends_and_top_tags_and_exports_parquet(
-        runtime: LocalRuntime, config: Config, config_dir: Path, tmp_path: Path) -> None:
+        runtime: RuntimeProcess, config: Config, config_dir: Path, tmp_path: Path) -> None:
     path = runtime.config_path
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -20,7 +20,8 @@ from pchat import (
     load_config,
 )
 
-from ._runtime import REPO, LocalRuntime
+from tests.runtime_process import REPO, RuntimeProcess
+
 from .conftest import sign_in
 
 pytestmark = pytest.mark.dynamodb_local
@@ -35,7 +36,7 @@ async def all_messages(client: ChatClient, room_id: str) -> list[str]:
 
 
 async def test_posts_queued_while_the_api_is_down_arrive_once_in_order(
-        runtime: LocalRuntime, config: Config, alice: ChatClient, tmp_path: Path) -> None:
+        runtime: RuntimeProcess, config: Config, alice: ChatClient, tmp_path: Path) -> None:
     # Given a room, and then the API going away
     room = (await alice.create_room("outbox e2e", language="en")).id
     runtime.stop()
@@ -76,7 +77,7 @@ def pchat(config_path: Path, config_dir: Path, *args: str) -> subprocess.Complet
                           capture_output=True, text=True, timeout=120, check=False)
 
 
-def test_the_cli_end_to_end(runtime: LocalRuntime, config: Config, config_dir: Path) -> None:
+def test_the_cli_end_to_end(runtime: RuntimeProcess, config: Config, config_dir: Path) -> None:
     # Given alice signed in with the CLI (a seeded dev user needs no password)
     path = runtime.config_path
     assert pchat(path, config_dir, "login", "alice").returncode == 0
