@@ -25,6 +25,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from appsync_local._strict_json import loads_strict
+
 from . import _auth, _fuzz, _ws
 from ._http import Cred, Credentials
 from ._runtime import RelRuntime
@@ -72,8 +74,11 @@ def _start_ids(frames: list[str | bytes]) -> Counter[str]:
     ids: Counter[str] = Counter()
     for frame in frames:
         try:
-            message = json.loads(frame)
-        except (ValueError, UnicodeDecodeError, RecursionError):  # the runtime refuses these
+            # What the runtime reads as JSON (RFC 8259: no NaN/Infinity, no overflowing
+            # numbers; at most 64 levels): anything else is a malformed frame, answered with
+            # an error that cannot carry its id.
+            message = loads_strict(frame)
+        except (ValueError, UnicodeDecodeError, RecursionError):
             continue
         if isinstance(message, dict) and message.get("type") == "start":
             op_id = message.get("id")
