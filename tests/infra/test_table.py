@@ -101,3 +101,53 @@ def test_stream_mapping_reports_partial_failures_and_has_a_dead_letter_path() ->
     assert destination["Type"] == "SQS"
     queue = destination["Destination"]["Fn::GetAtt"][0]
     assert _template.template()["Resources"][queue]["Type"] == "AWS::SQS::Queue"
+
+
+def _stream_filter() -> Any:
+    from appsync_local._event_filter import RecordFilter
+
+    (event,) = [
+        e
+        for f in _template.functions().values()
+        for e in f["Properties"].get("Events", {}).values()
+        if e["Type"] == "DynamoDB"
+    ]
+    return RecordFilter(event["Properties"]["FilterCriteria"])
+
+
+def _entities() -> list[str]:
+    codec = importlib.import_module("positive_chat.adapters.dynamodb.codec")
+    return sorted(v for k, v in vars(codec).items() if k.isupper() and v == k)
+
+
+def _record(entity: str, event_name: str) -> dict[str, Any]:
+    image = {"entity": {"S": entity}, "roomId": {"S": "r1"}, "pk": {"S": "K"}, "sk": {"S": "K"}}
+    change: dict[str, Any] = {"Keys": {"pk": {"S": "K"}, "sk": {"S": "K"}}}
+    if event_name != "INSERT":
+        change["OldImage"] = image
+    if event_name != "REMOVE":
+        change["NewImage"] = image
+    return {"eventID": f"{entity}-{event_name}", "eventName": event_name,
+            "eventSource": "aws:dynamodb", "dynamodb": change}
+
+
+@pytest.mark.parametrize("event_name", ["INSERT", "MODIFY", "REMOVE"])
+def test_stream_filter_drops_only_records_the_publisher_ignores(event_name: str) -> None:
+    # The template's FilterCriteria (evaluated by the local runtime's implementation of
+    # Lambda event filtering) against every item type the adapter writes: a record it
+    # drops must be one decode_stream_record turns into nothing to publish.
+    from positive_chat.adapters.dynamodb.stream_records import decode_stream_record
+
+    entities = _entities()
+    assert {"MESSAGE", "ROOM", "TAG_COUNT", "TAG_LINK", "TAG_DAY"} <= set(entities)
+    stream_filter = _stream_filter()
+    passed = set()
+    for entity in entities:
+        record = _record(entity, event_name)
+        if stream_filter.matches_event(record):
+            passed.add(entity)
+            continue
+        item = decode_stream_record(record)
+        assert (item.message, item.room, item.tag_room_id) == (None, None, None), entity
+    expected = {"REMOVE": {"TAG_COUNT"}}.get(event_name, {"MESSAGE", "ROOM", "TAG_COUNT"})
+    assert passed == expected
