@@ -310,9 +310,10 @@ async def export(ctx: Context) -> int:
     except BaseException as exc:  # Ctrl-C, offline, a full disk: the state allows a resume
         if job.state_path.exists():
             progress.finish(done["pages"], done["rows"])
-            ctx.note(f"export interrupted; {args.output} keeps every page written so far. "
-                     "Run the same command again to continue (--restart starts over).",
-                     "yellow")
+            written = max(done["rows"], job.resumed_rows)  # on_page counts are cumulative
+            ctx.note(f"export interrupted after {written} message(s); the pages written so far "
+                     f"are kept for {args.output}. Run the same command again to continue "
+                     "(--restart starts over).", "yellow")
         if isinstance(exc, OSError):
             raise UsageError(f"export: cannot write {args.output}: {exc}") from exc
         raise
