@@ -29,9 +29,10 @@ from urllib.parse import urlsplit
 import pytest
 from pchat import Backoff, ChatClient, ConnectionEvent, MessageEvent, PchatError, RoomFeed
 
+from tests.cuttable_proxy import CuttableProxy
+
 from . import _pchat
 from ._http import Cred
-from ._proxy import CuttableProxy
 from ._runtime import RelRuntime
 from .conftest import Api, misrouted_replies
 

@@ -26,7 +26,7 @@ from pchat import (
     open_client,
 )
 
-from ._proxy import CuttableProxy
+from tests.cuttable_proxy import CuttableProxy
 
 pytestmark = pytest.mark.dynamodb_local
 LIVE_TIMEOUT_S = 45.0  # stream polling + publisher Lambda cold start

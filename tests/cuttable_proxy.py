@@ -1,7 +1,7 @@
-"""A TCP proxy whose network can be cut: a real connection drop between client and runtime.
+"""A loopback TCP proxy whose network can be cut: a real connection drop for a client.
 
-``cut()`` closes every proxied connection and refuses new ones (the port stops
-listening); ``restore()`` listens again on the same port.
+``cut()`` resets every proxied connection (RST, as when a network goes away) and stops
+listening, so reconnects are refused; ``restore()`` listens again on the same port.
 """
 
 from __future__ import annotations
@@ -14,28 +14,31 @@ class CuttableProxy:
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
         self.port = 0
+        self.cuts = 0
+        self.connections = 0
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
-        self.connections = 0
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def cut(self) -> None:
-        assert self._server is not None
-        self._server.close()
-        await self._server.wait_closed()
+        self.cuts += 1
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
         for writer in list(self._writers):
-            writer.transport.abort()  # an RST, as when a network goes away
+            writer.transport.abort()
         self._writers.clear()
 
     async def restore(self) -> None:
-        await self.start()
+        if self._server is None:
+            await self.start()
 
     async def close(self) -> None:
-        if self._server is not None and self._server.is_serving():
-            await self.cut()
+        await self.cut()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
