@@ -63,15 +63,8 @@ class DynamoAnalyticsRepository:
     ) -> list[TagDay]:
         """gsi1 ``TREND#...``: one tag's counters by day; at most one item per day."""
         items, _ = self._query(
-            "TagTrend",
-            None,
-            IndexName=k.GSI1,
-            KeyConditionExpression="gsi1pk = :p AND gsi1sk BETWEEN :lo AND :hi",
-            ExpressionAttributeValues={
-                ":p": {"S": k.trend_gsi1pk(room_id, tag)},
-                ":lo": {"S": k.day_key(first_day)},
-                ":hi": {"S": k.day_key(last_day)},
-            },
+            "TagTrend", None, (k.trend_gsi1pk(room_id, tag), k.day_key(first_day),
+                               k.day_key(last_day)), index=k.GSI1,
         )
         return [tag_day_from_item(i) for i in items]
 
@@ -79,30 +72,16 @@ class DynamoAnalyticsRepository:
         self, room_id: str | None, first_day: int, last_day: int, max_items: int
     ) -> Capped[TagDay]:
         """Base table ``…TAGDAYS``: every (day, tag) counter of the window, day by day."""
-        low, high = k.day_bounds(first_day, last_day)
         items, complete = self._query(
-            "TopTags",
-            max_items,
-            KeyConditionExpression="pk = :p AND sk BETWEEN :lo AND :hi",
-            ExpressionAttributeValues={
-                ":p": {"S": k.tag_days_pk(room_id)},
-                ":lo": {"S": low},
-                ":hi": {"S": high},
-            },
+            "TopTags", max_items, (k.tag_days_pk(room_id), *k.day_bounds(first_day, last_day))
         )
         return Capped([tag_day_from_item(i) for i in items], complete)
 
     def room_days(self, room_id: str, first_day: int, last_day: int) -> list[RoomDay]:
         """Base table ``ROOM#…#DAYS``: at most one item per day."""
         items, _ = self._query(
-            "RoomDays",
-            None,
-            KeyConditionExpression="pk = :p AND sk BETWEEN :lo AND :hi",
-            ExpressionAttributeValues={
-                ":p": {"S": k.room_days_pk(room_id)},
-                ":lo": {"S": k.day_key(first_day)},
-                ":hi": {"S": k.day_key(last_day)},
-            },
+            "RoomDays", None, (k.room_days_pk(room_id), k.day_key(first_day),
+                               k.day_key(last_day)),
         )
         return [room_day_from_item(i) for i in items]
 
@@ -110,26 +89,30 @@ class DynamoAnalyticsRepository:
         self, room_id: str, first_day: int, last_day: int, max_items: int
     ) -> Capped[str]:
         """Base table ``ROOM#…#AUTHORS``: one small item per author and active day."""
-        low, high = k.day_bounds(first_day, last_day)
         items, complete = self._query(
-            "ActiveAuthors",
-            max_items,
-            KeyConditionExpression="pk = :p AND sk BETWEEN :lo AND :hi",
-            ExpressionAttributeValues={
-                ":p": {"S": k.authors_pk(room_id)},
-                ":lo": {"S": low},
-                ":hi": {"S": high},
-            },
+            "ActiveAuthors", max_items, (k.authors_pk(room_id), *k.day_bounds(first_day, last_day)),
             # Only the id travels back (the read is still charged on whole items).
             ProjectionExpression="userId",
         )
         return Capped([i["userId"]["S"] for i in items], complete)
 
     def _query(
-        self, operation: str, max_items: int | None, **query: Any
+        self, operation: str, max_items: int | None, key_range: tuple[str, str, str], *,
+        index: str | None = None, **extra: Any,  # index: None (base table) or k.GSI1
     ) -> tuple[list[RawItem], bool]:
-        """Every item of the key range, oldest first; with ``max_items``, stop after that many
-        and say whether the range held more (each call asks for one item past the budget)."""
+        """Every item with partition key ``key_range[0]`` and sort key between ``key_range[1]``
+        and ``key_range[2]`` (in the base table or ``index``), oldest first; with ``max_items``,
+        stop after that many and say whether the range held more (each call asks for one item
+        past the budget)."""
+        pk, low, high = key_range
+        hash_key, range_key = ("gsi1pk", "gsi1sk") if index == k.GSI1 else ("pk", "sk")
+        query: dict[str, Any] = {
+            "KeyConditionExpression": f"{hash_key} = :p AND {range_key} BETWEEN :lo AND :hi",
+            "ExpressionAttributeValues": {":p": {"S": pk}, ":lo": {"S": low}, ":hi": {"S": high}},
+            **extra,
+        }
+        if index is not None:
+            query["IndexName"] = index
         found: list[RawItem] = []
         for page in self._pages(operation, max_items, query):
             found.extend(page)
