@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from graphql import FieldNode, GraphQLError, OperationDefinitionNode, parse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -41,6 +42,9 @@ class FuzzEnv:
     client: SyncClient
     known_ids: list[str]
     stats: Counter[str] = field(default_factory=Counter)
+    # "<root field> <answer>" for GraphQL cases, and postMessage statuses: how far the
+    # cases got (the report shows whether writes really reached the resolvers).
+    by_field: Counter[str] = field(default_factory=Counter)
     cases: int = 0
 
 
@@ -55,14 +59,34 @@ def env(rt: RelRuntime, shared_creds: Credentials, world: World, api: Api
     client.close()
 
 
-def _send(env: FuzzEnv, body: bytes, cred: Cred, content_type: str = "application/json"
-          ) -> list[str]:
+def _root_field(query: object) -> str:
+    try:
+        document = parse(query) if isinstance(query, str) else None
+    except GraphQLError:
+        document = None
+    for definition in document.definitions if document else ():
+        if isinstance(definition, OperationDefinitionNode):
+            for selection in definition.selection_set.selections:
+                if isinstance(selection, FieldNode):
+                    return selection.name.value
+    return "(no field)"
+
+
+def _send(env: FuzzEnv, body: bytes, cred: Cred, content_type: str = "application/json",
+          query: object = None) -> list[str]:
     answer = env.client.post(body, env.creds.headers(cred, body, content_type),
                              content_type=content_type)
     env.cases += 1
     kinds = sorted({str(e.get("errorType") or ("validation" if e.get("locations") else "other"))
                     for e in answer.errors}) or ["data"]
-    env.stats[f"{answer.status} {','.join(kinds)}"] += 1
+    outcome = f"{answer.status} {','.join(kinds)}"
+    env.stats[outcome] += 1
+    if query is not None:
+        root = _root_field(query)
+        env.by_field[f"{root}: {outcome}"] += 1
+        posted = (answer.data or {}).get("postMessage") if isinstance(answer.data, dict) else None
+        if root == "postMessage" and isinstance(posted, dict):
+            env.by_field[f"postMessage status {posted.get('status', '(not selected)')}"] += 1
     problems = http_problems(answer.status, answer.body)
     return [f"{p}\n  request ({cred.value}): {body[:500]!r}" for p in problems]
 
@@ -72,6 +96,7 @@ def _after(env: FuzzEnv, api: Api, name: str) -> None:
     report = _invariants.check_table(env.rt.dynamodb())
     (OUTPUT / f"{name}.json").write_text(json.dumps(
         {"cases": env.cases, "answers": dict(env.stats.most_common()),
+         "by_root_field": dict(sorted(env.by_field.items())),
          "table": report.summary(), "problems": report.problems}, indent=2))
     assert api.healthy(), "the runtime does not answer the health query after fuzzing"
     assert env.rt.running, "the runtime died"
@@ -92,7 +117,7 @@ def run_fuzz(env: FuzzEnv, api: Api, graphql_cases: int, malformed_cases: int,
         body = data.draw(_fuzz.graphql_bodies(env.known_ids), label="body")
         # NaN/Infinity are sent as generated: the runtime must refuse them (DEFECT-2).
         raw = json.dumps(body).encode("ascii")
-        problems = _send(env, raw, cred)
+        problems = _send(env, raw, cred, query=body.get("query"))
         assert not problems, "\n".join(problems)
 
     @fuzz_settings(malformed_cases)
