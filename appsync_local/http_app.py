@@ -33,6 +33,9 @@ class _BodyTooLarge(Exception):
     pass
 
 
+_UNPARSABLE = "Unable to parse GraphQL query."
+
+
 def _error(status: int, error_type: str, message: str,
            headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"errors": [{"errorType": error_type, "message": message}]},
@@ -71,14 +74,19 @@ class GraphQLEndpoint:
         except AuthError as exc:
             return JSONResponse(exc.to_body(), status_code=exc.status,
                                 headers={**_CORS, **exc.headers()})
+        # AppSync's answers and wording, as its team published them (graphql/graphql-over-http
+        # issue 81): an empty body, and a body that is not a JSON object with a query
+        # ("meow", "{}", "[]"), are 400s before any GraphQL processing.
+        if not body.strip():
+            return _error(400, "MalformedHttpRequestException", "Request body is empty.")
         try:
             payload = loads_strict(body)
         except (ValueError, UnicodeDecodeError) as exc:
-            return _error(400, "MalformedHttpRequestException",
-                          f"Unable to parse the JSON document: {exc}")
-        if not isinstance(payload, dict):
-            return _error(400, "MalformedHttpRequestException",
-                          "The request body must be a JSON object with a 'query'.")
+            logger.info("malformed request body: %s", exc)
+            return _error(400, "MalformedHttpRequestException", _UNPARSABLE)
+        query = payload.get("query") if isinstance(payload, dict) else None
+        if not isinstance(query, str) or not query.strip():
+            return _error(400, "MalformedHttpRequestException", _UNPARSABLE)
         status, result = await self._engine.execute_http(payload, auth, dict(request.headers))
         return JSONResponse(result, status_code=status, headers=_CORS)
 
