@@ -32,6 +32,7 @@ const state = {
   roomList: null,
   open: null, // the open room: {id, room, view, timeline, subs, filter, olderToken, language, member}
   analytics: null, // the analytics page, built on first visit
+  routed: null, // the location.hash last shown by route()
 };
 
 // -- start ----------------------------------------------------------------------------
@@ -107,8 +108,14 @@ async function enter() {
       },
     },
   );
-  window.addEventListener("hashchange", route);
+  window.addEventListener("hashchange", onHashChange); // the same function: added once
   route();
+}
+
+// A hash set while starting up is shown by main()'s route(); its hashchange event, dispatched
+// later, must not show (and load) the same page a second time.
+function onHashChange() {
+  if (location.hash !== state.routed) route();
 }
 
 function signOut() {
@@ -149,6 +156,7 @@ async function createRoom(input) {
 }
 
 function route() {
+  state.routed = location.hash;
   const analytics = /^#\/analytics(?:\?(.*))?$/.exec(location.hash);
   showPage(analytics ? "analytics" : "chat");
   if (analytics) return showAnalytics(new URLSearchParams(analytics[1] || ""));

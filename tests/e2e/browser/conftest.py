@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from ._stub_appsync import StubAppSync
+
 REPO = Path(__file__).resolve().parents[3]
 WEB_DIR = REPO / "client" / "web"
 OUTPUT_DIR = REPO / "test-output" / "browser"
@@ -22,6 +24,15 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--no-first-run", "--disable-sync",
 ]
+
+
+@pytest.fixture
+def stub() -> Iterator[StubAppSync]:
+    """A scripted AppSync (HTTP + real-time) for tests that need no real runtime."""
+    server = StubAppSync()
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -234,14 +234,6 @@ def expect(locator: Any) -> Any:
 
 
 @pytest.fixture
-def stub() -> Iterator[StubAppSync]:
-    server = StubAppSync()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def fake() -> FakeApi:
     return FakeApi()
 

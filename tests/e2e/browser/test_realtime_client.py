@@ -35,14 +35,6 @@ SETUP = """async ({url, graphqlUrl, transport}) => {
 
 
 @pytest.fixture
-def stub() -> Iterator[StubAppSync]:
-    server = StubAppSync()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def page(browser: Any, stub: StubAppSync) -> Iterator[Any]:
     with static_server(WEB_DIR) as origin:
         context = browser.new_context()

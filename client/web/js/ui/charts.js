@@ -29,6 +29,21 @@ const tip = (text) => svg("title", { text });
 const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /** 0..max on a "nice" scale (1, 2, 5 × 10^k steps): {max, ticks}. */
+/** The outer <svg> of a chart: scales with its box and carries the chart's accessible name
+ * (``role`` "group" for charts with focusable parts, "img" for a plain picture). */
+function chartRoot(id, kind, width, height, label, role = "group") {
+  return svg("svg", {
+    id,
+    class: `chart ${kind}`,
+    viewBox: `0 0 ${width} ${height}`,
+    width,
+    height,
+    role,
+    "aria-label": label,
+    preserveAspectRatio: "xMinYMin meet",
+  });
+}
+
 export function niceScale(max, count = 4) {
   if (!(max > 0)) return { max: 1, ticks: [0, 1] };
   const raw = max / count;
@@ -53,16 +68,7 @@ export function barChart({ items, onSelect, selected, label, id }) {
   const width = labelW + barW + valueW;
   const height = items.length * row + 4;
   const max = Math.max(1, ...items.map((i) => i.value));
-  const chart = svg("svg", {
-    id,
-    class: "chart bar-chart",
-    viewBox: `0 0 ${width} ${height}`,
-    width,
-    height,
-    role: "group",
-    "aria-label": label,
-    preserveAspectRatio: "xMinYMin meet",
-  });
+  const chart = chartRoot(id, "bar-chart", width, height, label);
   items.forEach((item, index) => {
     const y = index * row + 2;
     const length = Math.max(2, (item.value / max) * barW);
@@ -118,16 +124,7 @@ export function trendChart({ buckets, labelOf, tickOf, xTitle, label, id }) {
   const y = (v) => m.top + plotH - (v / scale.max) * plotH;
   const base = m.top + plotH;
 
-  const chart = svg("svg", {
-    id,
-    class: "chart trend-chart",
-    viewBox: `0 0 ${width} ${height}`,
-    width,
-    height,
-    role: "group",
-    "aria-label": label,
-    preserveAspectRatio: "xMinYMin meet",
-  });
+  const chart = chartRoot(id, "trend-chart", width, height, label);
 
   // Grid and y axis.
   const grid = svg("g", { class: "axis y-axis" });
@@ -209,16 +206,7 @@ export function stackedBar({ parts, label, id }) {
   const width = 600;
   const height = 28;
   const total = parts.reduce((sum, p) => sum + p.value, 0);
-  const chart = svg("svg", {
-    id,
-    class: "chart stacked-bar",
-    viewBox: `0 0 ${width} ${height}`,
-    width,
-    height,
-    role: "img",
-    "aria-label": label,
-    preserveAspectRatio: "xMinYMin meet",
-  });
+  const chart = chartRoot(id, "stacked-bar", width, height, label, "img");
   let offset = 0;
   for (const part of parts) {
     if (!part.value) continue;
